@@ -1,0 +1,96 @@
+/**
+ * An L2 order book for one token: price levels as integers (micro-USDC per share) with sizes in
+ * micro-shares, bids best (highest) first and asks best (lowest) first. A level size of `null`
+ * means "size unknown": top-of-book recordings without sizes (issue #2), which the fill model
+ * treats as deep enough. Pure data structure: no I/O, no clock.
+ */
+import { tickSizeFor } from '../core/money';
+import type { TopOfBook } from '../core/types';
+
+/** One price level. */
+export interface Level {
+  /** Price, micro-USDC per share. */
+  readonly price: number;
+  /** Size, micro-shares; `null` = unknown. */
+  readonly size: number | null;
+}
+
+/** Book of one token. */
+export class OrderBook {
+  /** Bids, highest price first. */
+  bids: Level[] = [];
+  /** Asks, lowest price first. */
+  asks: Level[] = [];
+  /** Tick size in micro-USDC; `null` = derived from the best prices (tickSizeFor). */
+  private fixedTick: number | null = null;
+
+  /** Creates an empty book for `tokenId`. */
+  constructor(readonly tokenId: string) {}
+
+  /** Replaces the whole book with the given top of book (one level a side at most). */
+  setTop(bid: number | null, bidSize: number | null, ask: number | null, askSize: number | null): void {
+    this.bids = bid === null ? [] : [{ price: bid, size: bidSize }];
+    this.asks = ask === null ? [] : [{ price: ask, size: askSize }];
+  }
+
+  /** Replaces both sides with full depth; `bids` and `asks` are sorted best first by this call. */
+  setLevels(bids: readonly Level[], asks: readonly Level[]): void {
+    this.bids = [...bids].sort((a, b) => b.price - a.price);
+    this.asks = [...asks].sort((a, b) => a.price - b.price);
+  }
+
+  /** Sets the venue tick size (micro-USDC); `null` returns to deriving it from prices. */
+  setTickSize(tick: number | null): void {
+    this.fixedTick = tick;
+  }
+
+  /** Best bid price or `null`. */
+  get bestBid(): number | null {
+    return this.bids[0]?.price ?? null;
+  }
+
+  /** Best ask price or `null`. */
+  get bestAsk(): number | null {
+    return this.asks[0]?.price ?? null;
+  }
+
+  /**
+   * Tick size in micro-USDC: the venue's when set, else 0.001 when a best price is above 0.96 or
+   * below 0.04 and 0.01 otherwise (polymarket-protocol.md §6.2).
+   */
+  get tickSize(): number {
+    if (this.fixedTick !== null) return this.fixedTick;
+    const bid = this.bestBid;
+    const ask = this.bestAsk;
+    if ((bid !== null && tickSizeFor(bid) === 1_000) || (ask !== null && tickSizeFor(ask) === 1_000)) return 1_000;
+    return 10_000;
+  }
+
+  /** Returns the top of book snapshot. */
+  top(): TopOfBook {
+    const b = this.bids[0];
+    const a = this.asks[0];
+    return {
+      tokenId: this.tokenId,
+      bid: b?.price ?? null,
+      ask: a?.price ?? null,
+      bidSize: b?.size ?? null,
+      askSize: a?.size ?? null,
+      tickSize: this.tickSize,
+    };
+  }
+}
+
+/**
+ * Mid price of a top of book for settlement by last mid (issue #2): `(bid + ask) / 2` when both
+ * exist, the other price when one side is absent, `null` when both are.
+ */
+export function settlementMid(top: Pick<TopOfBook, 'bid' | 'ask'>): number | null {
+  if (top.bid !== null && top.ask !== null) return (top.bid + top.ask) / 2;
+  return top.bid ?? top.ask;
+}
+
+/** Mid price `(bid + ask) / 2` in micro-USDC, or `null` unless both sides exist. */
+export function mid(top: Pick<TopOfBook, 'bid' | 'ask'>): number | null {
+  return top.bid !== null && top.ask !== null ? (top.bid + top.ask) / 2 : null;
+}

@@ -1,0 +1,152 @@
+/**
+ * Configuration: parsed once with zod from environment variables and an optional JSON file,
+ * cross-checked, frozen (STYLE.md rule 9). Nothing else reads `process.env`.
+ * Defaults and their sources: design.md §5 (exit constants), §7 (orders), issue #2 (sizes,
+ * fees, latency), polymarket-protocol.md §6.5 (1 USDC minimum) and §6.7 (fee curve).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors';
+import { strategyConfigSchema, DEFAULT_STRATEGIES, type StrategyConfig } from './strategies';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const num = z.coerce.number().finite();
+const pct = num.min(0).max(10);
+const ms = z.coerce.number().int().min(0);
+
+/** Every scalar setting, with its default. Keys are the environment variable names. */
+export const settingsSchema = z.object({
+  /** Notional of each entry, USDC (issue #2, default 5). */
+  POSITION_SIZE_USDC: num.positive().default(5),
+  /** Added to the best ask for the entry limit, USDC per share, rounded up to the tick (design §7). */
+  ENTRY_PRICE_BUFFER: num.min(0).max(0.5).default(0.01),
+  /** Subtracted from the best bid for the exit limit, rounded down to the tick (design §5). */
+  EXIT_PRICE_BUFFER: num.min(0).max(0.5).default(0.03),
+  /** Venue minimum for a marketable order, USDC (polymarket-protocol.md §6.5). */
+  MIN_ORDER_NOTIONAL_USDC: num.min(0).default(1),
+  STOP_LOSS_PCT: pct.default(0.25),
+  TRAILING_ACTIVATION_PCT: pct.default(0.15),
+  TRAILING_STOP_PCT: pct.max(1).default(0.1),
+  MIN_PROFIT_FLOOR_PCT: pct.default(0.05),
+  UPDATE_HWM_THRESHOLD: pct.default(0.001),
+  MIN_PROFIT_TO_REVERSE: pct.default(0.1),
+  BLOCK_IF_LOSING: bool.default(true),
+  MAX_EXIT_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  /** Failed exit rounds after which the position goes to reconciliation (design §7). */
+  MAX_EXIT_ROUNDS: z.coerce.number().int().min(1).max(20).default(3),
+  EXIT_RETRY_DELAY_MS: ms.default(1000),
+  POSITION_LOCK_TIMEOUT_MS: ms.default(30000),
+  /** 0 = hold to resolution; > 0 = sell this many ms before the window end (design §5.5). */
+  EXIT_BEFORE_END_MS: ms.default(0),
+  /** Taker fee rate of the curve `shares × rate × (p(1−p))^exponent` (polymarket-protocol.md §6.7). */
+  FEE_RATE: num.min(0).max(1).default(0.072),
+  FEE_EXPONENT: num.min(0).max(4).default(1),
+  /** Simulated order latency, ms (issue #2: zero by default). */
+  SIM_LATENCY_MS: ms.default(0),
+  /** Comma-separated names of the strategies to run (default: all configured). */
+  STRATEGIES: z.string().default(''),
+  /** PostgreSQL URL; empty = embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.string().default(''),
+  DATA_DIR: z.string().default('./.data'),
+  /** Persist every tick of a replay (true) or only runs/positions/orders (false). */
+  PERSIST_TICKS: bool.default(true),
+  REPLAY_INPUT: z.string().default('../shared/data/borisz42-btc15m'),
+  OUT_PATH: z.string().default('out/trades.jsonl'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Parsed scalar settings. */
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** The frozen configuration of a run. */
+export interface Config extends Settings {
+  /** Strategy instances to run, in evaluation order. */
+  readonly strategies: readonly StrategyConfig[];
+}
+
+/** Keys of every setting, in documentation order. */
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as (keyof Settings)[];
+
+const fileSchema = settingsSchema.partial().extend({ strategies: z.array(strategyConfigSchema).optional() }).strict();
+
+/**
+ * Builds the configuration: defaults, then a JSON file (`configPath`, keys as in `.env.example`
+ * plus `strategies`), then environment variables (highest precedence), then `overrides`.
+ * Returns a deeply frozen object.
+ * @throws {ConfigError} naming each bad key and what to set.
+ */
+export function loadConfig(opts: {
+  env?: Record<string, string | undefined>;
+  configPath?: string | undefined;
+  overrides?: Partial<Settings>;
+} = {}): Config {
+  const env = opts.env ?? {};
+  let fromFile: z.infer<typeof fileSchema> = {};
+  if (opts.configPath !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(opts.configPath, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${opts.configPath}: ${(err as Error).message}`, { cause: err });
+    }
+    const parsed = fileSchema.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(`config file ${opts.configPath}: ${formatIssues(parsed.error)}`);
+    fromFile = parsed.data;
+  }
+  const fromEnv: Record<string, string> = {};
+  for (const key of SETTING_KEYS) {
+    const v = env[key];
+    if (v !== undefined && v !== '') fromEnv[key] = v;
+  }
+  const { strategies: fileStrategies, ...fileSettings } = fromFile;
+  const parsed = settingsSchema.safeParse({ ...fileSettings, ...fromEnv, ...opts.overrides });
+  if (!parsed.success) throw new ConfigError(`invalid setting: ${formatIssues(parsed.error)}`);
+  const settings = parsed.data;
+  let strategies: readonly StrategyConfig[] = fileStrategies ?? DEFAULT_STRATEGIES;
+  if (settings.STRATEGIES !== '') {
+    const wanted = settings.STRATEGIES.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const unknown = wanted.filter((w) => !strategies.some((s) => s.name === w));
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        `STRATEGIES names unknown strategies: ${unknown.join(', ')}; known: ${strategies.map((s) => s.name).join(', ')}`,
+      );
+    }
+    strategies = strategies.filter((s) => wanted.includes(s.name));
+  }
+  const config: Config = { ...settings, strategies };
+  crossCheck(config);
+  return deepFreeze(config);
+}
+
+function crossCheck(c: Config): void {
+  const problems: string[] = [];
+  if (c.POSITION_SIZE_USDC < c.MIN_ORDER_NOTIONAL_USDC) {
+    problems.push(`POSITION_SIZE_USDC (${c.POSITION_SIZE_USDC}) is below MIN_ORDER_NOTIONAL_USDC (${c.MIN_ORDER_NOTIONAL_USDC}): raise POSITION_SIZE_USDC`);
+  }
+  if (Math.round(c.POSITION_SIZE_USDC * 100) !== c.POSITION_SIZE_USDC * 100) {
+    problems.push('POSITION_SIZE_USDC must have at most 2 decimals (venue maker precision, polymarket-protocol.md §6.4)');
+  }
+  if (c.MIN_PROFIT_FLOOR_PCT >= c.TRAILING_ACTIVATION_PCT) {
+    problems.push('MIN_PROFIT_FLOOR_PCT must be below TRAILING_ACTIVATION_PCT, or the trailing stop fires on activation');
+  }
+  if (c.STOP_LOSS_PCT >= 1) problems.push('STOP_LOSS_PCT must be below 1 (a price cannot fall below 0)');
+  const names = new Set<string>();
+  for (const s of c.strategies) {
+    if (names.has(s.name)) problems.push(`strategy name ${s.name} is used twice`);
+    names.add(s.name);
+  }
+  if (c.strategies.length === 0) problems.push('no strategy configured: set STRATEGIES or "strategies" in the config file');
+  if (problems.length > 0) throw new ConfigError(problems.join('; '));
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import type { Side, WindowRef } from './types';
+
+/** Returns the window's market slug, e.g. `btc-updown-15m-1766745000` (design §1). */
+export function windowSlug(w: WindowRef): string {
+  return `${w.crypto.toLowerCase()}-updown-${intervalLabel(w.windowSec)}-${w.windowEpoch}`;
+}
+
+/** Returns the interval label of a window length in seconds: 300 → `5m`, 3600 → `1h`. */
+export function intervalLabel(windowSec: number): string {
+  if (windowSec % 3600 === 0) return `${windowSec / 3600}h`;
+  if (windowSec % 60 === 0) return `${windowSec / 60}m`;
+  return `${windowSec}s`;
+}
+
+/** Returns a stable key for a window: `BTC:900:1766745000`. */
+export function windowKey(w: WindowRef): string {
+  return `${w.crypto}:${w.windowSec}:${w.windowEpoch}`;
+}
+
+/**
+ * Returns a synthetic, stable token id for one side of a recorded window: a uint256 decimal
+ * string (the shape of real CLOB token ids) from SHA-256 of `<slug>:<side>`. Recordings do not
+ * carry token ids (issue #2), so replays derive them.
+ */
+export function syntheticTokenId(w: WindowRef, side: Side): string {
+  const h = createHash('sha256').update(`${windowSlug(w)}:${side}`).digest('hex');
+  return BigInt('0x' + h).toString(10);
+}
+
+/** Returns a synthetic, stable condition id (`0x` + 64 hex) for a recorded window. */
+export function syntheticConditionId(w: WindowRef): string {
+  return '0x' + createHash('sha256').update(`condition:${windowSlug(w)}`).digest('hex');
+}
+
+/**
+ * Returns the position key `${strategy}_${crypto}_${windowEpoch}` (design §3); the n-th
+ * (n ≥ 2) position of the same strategy in the same window, opened after a reversal, gets `_n`.
+ */
+export function positionKey(strategy: string, w: WindowRef, seq = 1): string {
+  const base = `${strategy}_${w.crypto}_${w.windowEpoch}`;
+  return seq <= 1 ? base : `${base}_${seq}`;
+}

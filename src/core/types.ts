@@ -1,0 +1,139 @@
+/**
+ * Domain types shared by every layer. Units: prices in micro-USDC per share (0..1_000_000),
+ * sizes in micro-shares, notionals and P&L in micro-USDC, times in integer ms since the epoch.
+ * Nothing past the feed/venue boundary sees a venue payload or a float price string.
+ */
+
+/** Outcome token side of a window. */
+export type Side = 'UP' | 'DOWN';
+
+/** The opposite side. */
+export function otherSide(side: Side): Side {
+  return side === 'UP' ? 'DOWN' : 'UP';
+}
+
+/** A market window: `(crypto, windowSec, windowEpoch)`; `windowEpoch` = start in unix seconds (design §3). */
+export interface WindowRef {
+  /** Upper-case asset symbol, e.g. `BTC`. */
+  readonly crypto: string;
+  /** Window length in seconds (300, 900, 3600, 14400). */
+  readonly windowSec: number;
+  /** Window start, unix seconds. */
+  readonly windowEpoch: number;
+}
+
+/** Returns the window end in ms since the epoch. */
+export function windowEndMs(w: WindowRef): number {
+  return (w.windowEpoch + w.windowSec) * 1000;
+}
+
+/**
+ * One canonical input row (issue #2 tick CSV): top of book of both tokens of one window at `tsMs`.
+ * `null` = absent (no bid / no ask) for prices, unknown for sizes (the fill model then assumes
+ * the level is deep enough).
+ */
+export interface TickRow extends WindowRef {
+  readonly tsMs: number;
+  readonly upBid: number | null;
+  readonly upAsk: number | null;
+  readonly upBidSize: number | null;
+  readonly upAskSize: number | null;
+  readonly downBid: number | null;
+  readonly downAsk: number | null;
+  readonly downBidSize: number | null;
+  readonly downAskSize: number | null;
+  /** Underlying spot price in USD (float), or null when unknown. */
+  readonly spot: number | null;
+}
+
+/** Best levels of one token at a tick; `null` = side absent (price) or unknown (size). */
+export interface TopOfBook {
+  readonly tokenId: string;
+  readonly bid: number | null;
+  readonly ask: number | null;
+  readonly bidSize: number | null;
+  readonly askSize: number | null;
+  /** Tick size in micro-USDC (10_000 = 0.01, 1_000 = 0.001). */
+  readonly tickSize: number;
+}
+
+/** What the trader and strategies see after every book event (design §4). */
+export interface Tick {
+  /** Monotonic tick sequence number within a run (1, 2, …). */
+  readonly seq: number;
+  readonly tsMs: number;
+  readonly window: WindowRef;
+  readonly up: TopOfBook;
+  readonly down: TopOfBook;
+  readonly spot: number | null;
+}
+
+/** Closed set of exit reasons (design §3), persisted. */
+export const EXIT_REASONS = ['stop_loss', 'trailing_stop', 'reversal', 'window_expiry', 'manual'] as const;
+/** An exit reason. */
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+/** Position states (design §1: PENDING → OPEN → EXITING → CLOSED). */
+export type PositionState = 'PENDING' | 'OPEN' | 'EXITING' | 'CLOSED';
+
+/** An entry signal from a strategy: buy `side` of the tick's window. */
+export interface Signal {
+  readonly strategy: string;
+  readonly side: Side;
+  /** Short human-readable cause, logged with the position. */
+  readonly note: string;
+}
+
+/** Time in force; this product sends FOK for entries and exits (design §7). */
+export type TimeInForce = 'FOK' | 'FAK' | 'GTC';
+
+/** An order the trader asks a venue to place. */
+export interface OrderCommand {
+  /** Deterministic client order id: `${positionKey}:entry` or `${positionKey}:exit:<round>.<attempt>`. */
+  readonly clientOrderId: string;
+  readonly positionKey: string;
+  readonly purpose: 'entry' | 'exit';
+  readonly tokenId: string;
+  readonly window: WindowRef;
+  readonly side: 'BUY' | 'SELL';
+  readonly tif: TimeInForce;
+  /** Limit price, micro-USDC per share, on the tick grid. */
+  readonly limitPrice: number;
+  /** BUY: notional to spend, micro-USDC. */
+  readonly notional?: number;
+  /** SELL: shares to sell, micro-shares. */
+  readonly shares?: number;
+  /** Time the command was issued (ms). */
+  readonly createdMs: number;
+}
+
+/** One fill of an order (idempotent by `tradeId`). */
+export interface Fill {
+  readonly tradeId: string;
+  readonly price: number;
+  /** Shares traded (gross, before a fee taken in shares), micro-shares. */
+  readonly shares: number;
+}
+
+/**
+ * What a venue reports about an order (design §2): filled, killed (FOK not fillable), rejected
+ * (venue refused it: size, tick, balance…), unknown (the request left and no answer came back).
+ */
+export type VenueEvent =
+  | {
+      readonly kind: 'filled';
+      readonly clientOrderId: string;
+      readonly tsMs: number;
+      readonly fills: readonly Fill[];
+      /** Gross shares traded, micro-shares. */
+      readonly shares: number;
+      /** USDC paid (BUY) or received before fees (SELL), micro-USDC. */
+      readonly notional: number;
+      /** Fee, micro-USDC (taken in shares on BUY, in USDC on SELL; polymarket-protocol.md §6.7). */
+      readonly feeUsdc: number;
+      /** Fee taken in shares on a BUY, micro-shares (0 on SELL). */
+      readonly feeShares: number;
+    }
+  | { readonly kind: 'killed'; readonly clientOrderId: string; readonly tsMs: number; readonly reason: string }
+  | { readonly kind: 'rejected'; readonly clientOrderId: string; readonly tsMs: number; readonly reason: string }
+  | { readonly kind: 'unknown'; readonly clientOrderId: string; readonly tsMs: number; readonly reason: string };

@@ -1,0 +1,217 @@
+/**
+ * An in-memory repository with the same semantics as the knex one (unit tests, benchmarks):
+ * upserts by natural key, idempotent fills, append-only journal with unique (run, seq).
+ */
+import { InvariantError } from '../core/errors';
+import type {
+  FillRecord,
+  OrderRecord,
+  PositionEventRecord,
+  PositionRecord,
+  RunRecord,
+  TickRecord,
+  WindowRecord,
+} from './records';
+import type { StoredRun } from './knex-repository';
+import type { Repository } from './repository';
+
+/** Per-run data. */
+interface RunData {
+  ticks: number;
+  readonly positions: Map<string, PositionRecord>;
+  readonly events: Map<number, PositionEventRecord>;
+  readonly orders: Map<string, OrderRecord>;
+  readonly fills: FillRecord[];
+}
+
+/** Byte-order string comparison (matches `collate "C"` for the ASCII keys we store). */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Returns a deep copy of a JSON value, as a database round trip would. */
+function jsonCopy<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/**
+ * {@link Repository} held in process memory. Records are immutable, so they are stored as given
+ * (JSON fields are copied). Ticks are counted, not kept, unless `keepTicks` is set.
+ */
+export class MemoryRepository implements Repository {
+  private readonly runs = new Map<number, StoredRun>();
+  private readonly data = new Map<number, RunData>();
+  private readonly windows = new Map<string, WindowRecord>();
+  private readonly tradeIds = new Set<string>();
+  private readonly tickLog: Array<{ readonly runId: number; readonly tick: TickRecord }> = [];
+  private nextRunId = 1;
+
+  /** Creates an empty repository; `keepTicks` keeps inserted ticks for {@link ticks}. */
+  constructor(private readonly opts: { readonly keepTicks?: boolean } = {}) {}
+
+  /** Does nothing (no schema in memory). */
+  async migrate(): Promise<void> {}
+
+  /** Stores a run and returns its id (1, 2, …). */
+  async createRun(run: RunRecord): Promise<number> {
+    const id = this.nextRunId++;
+    this.runs.set(id, { ...run, id, config: jsonCopy(run.config), finishedAtMs: null, summary: null });
+    this.data.set(id, { ticks: 0, positions: new Map(), events: new Map(), orders: new Map(), fills: [] });
+    return id;
+  }
+
+  /**
+   * Stores the finish time (ms) and the summary JSON of a run.
+   * @throws {InvariantError} when the run does not exist.
+   */
+  async finishRun(runId: number, finishedAtMs: number, summary: Record<string, unknown>): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run === undefined) throw new InvariantError(`finishRun: run ${runId} does not exist`);
+    this.runs.set(runId, { ...run, finishedAtMs, summary: jsonCopy(summary) });
+  }
+
+  /** Inserts or updates windows by slug; a known winner is never reset to null. */
+  async upsertWindows(windows: readonly WindowRecord[]): Promise<void> {
+    for (const w of windows) {
+      const old = this.windows.get(w.slug);
+      this.windows.set(w.slug, w.winner === null && old !== undefined ? { ...w, winner: old.winner } : w);
+    }
+  }
+
+  /**
+   * Counts (and with `keepTicks`, keeps) ticks, all or none.
+   * @throws {InvariantError} when the run does not exist.
+   * @throws {RangeError} when a time, size or price is not a safe integer (as the knex one).
+   */
+  async insertTicks(runId: number, ticks: readonly TickRecord[]): Promise<void> {
+    const data = this.run(runId);
+    for (const t of ticks) {
+      for (const v of [
+        t.tsMs,
+        t.recvMs,
+        t.windowSec,
+        t.windowEpoch,
+        t.upBid,
+        t.upAsk,
+        t.upBidSize,
+        t.upAskSize,
+      ]) {
+        if (v !== null && !Number.isSafeInteger(v))
+          throw new RangeError(`insertTicks: not a safe integer: ${v}`);
+      }
+      for (const v of [t.downBid, t.downAsk, t.downBidSize, t.downAskSize, t.spot]) {
+        if (v !== null && !Number.isSafeInteger(v))
+          throw new RangeError(`insertTicks: not a safe integer: ${v}`);
+      }
+    }
+    data.ticks += ticks.length;
+    if (this.opts.keepTicks === true) for (const tick of ticks) this.tickLog.push({ runId, tick });
+  }
+
+  /**
+   * Inserts or updates positions by (run, positionKey).
+   * @throws {InvariantError} when the run does not exist.
+   */
+  async upsertPositions(runId: number, positions: readonly PositionRecord[]): Promise<void> {
+    const map = this.run(runId).positions;
+    for (const p of positions) map.set(p.positionKey, p);
+  }
+
+  /**
+   * Appends journal rows, all or none.
+   * @throws {InvariantError} when the run does not exist, or a (run, seq) exists already or
+   * repeats within the batch.
+   */
+  async appendPositionEvents(runId: number, events: readonly PositionEventRecord[]): Promise<void> {
+    const map = this.run(runId).events;
+    const seen = new Set<number>();
+    for (const e of events) {
+      if (map.has(e.seq) || seen.has(e.seq)) {
+        throw new InvariantError(`appendPositionEvents: duplicate seq ${e.seq} in run ${runId}`);
+      }
+      seen.add(e.seq);
+    }
+    for (const e of events) map.set(e.seq, { ...e, data: jsonCopy(e.data) });
+  }
+
+  /**
+   * Inserts or updates orders by (run, clientOrderId).
+   * @throws {InvariantError} when the run does not exist.
+   */
+  async upsertOrders(runId: number, orders: readonly OrderRecord[]): Promise<void> {
+    const map = this.run(runId).orders;
+    for (const o of orders) map.set(o.clientOrderId, o);
+  }
+
+  /**
+   * Inserts fills; a trade id stored before (in any run, or earlier in the batch) is ignored.
+   * @throws {InvariantError} when the run does not exist.
+   */
+  async insertFills(runId: number, fills: readonly FillRecord[]): Promise<void> {
+    const list = this.run(runId).fills;
+    for (const f of fills) {
+      if (this.tradeIds.has(f.tradeId)) continue;
+      this.tradeIds.add(f.tradeId);
+      list.push(f);
+    }
+  }
+
+  /** Returns the positions of a run ordered by positionKey (empty for an unknown run). */
+  async loadPositions(runId: number): Promise<PositionRecord[]> {
+    const map = this.data.get(runId)?.positions ?? new Map<string, PositionRecord>();
+    return [...map.values()].sort((a, b) => cmp(a.positionKey, b.positionKey));
+  }
+
+  /** Returns the journal of a run ordered by seq (empty for an unknown run). */
+  async loadPositionEvents(runId: number): Promise<PositionEventRecord[]> {
+    const map = this.data.get(runId)?.events ?? new Map<number, PositionEventRecord>();
+    return [...map.values()].sort((a, b) => a.seq - b.seq).map((e) => ({ ...e, data: jsonCopy(e.data) }));
+  }
+
+  /** Returns the orders of a run ordered by createdMs, clientOrderId (empty for an unknown run). */
+  async loadOrders(runId: number): Promise<OrderRecord[]> {
+    const map = this.data.get(runId)?.orders ?? new Map<string, OrderRecord>();
+    return [...map.values()].sort(
+      (a, b) => a.createdMs - b.createdMs || cmp(a.clientOrderId, b.clientOrderId),
+    );
+  }
+
+  /** Returns the fills of a run ordered by tsMs, tradeId (empty for an unknown run). */
+  async loadFills(runId: number): Promise<FillRecord[]> {
+    const list = this.data.get(runId)?.fills ?? [];
+    return [...list].sort((a, b) => a.tsMs - b.tsMs || cmp(a.tradeId, b.tradeId));
+  }
+
+  /** Returns the number of ticks stored for a run (0 for an unknown run). */
+  async countTicks(runId: number): Promise<number> {
+    return this.data.get(runId)?.ticks ?? 0;
+  }
+
+  /** Returns the windows with these slugs (all when omitted), ordered by slug. */
+  async loadWindows(slugs?: readonly string[]): Promise<WindowRecord[]> {
+    const all = [...this.windows.values()];
+    const wanted = slugs === undefined ? undefined : new Set(slugs);
+    return all.filter((w) => wanted === undefined || wanted.has(w.slug)).sort((a, b) => cmp(a.slug, b.slug));
+  }
+
+  /** Does nothing; the data stays readable. */
+  async close(): Promise<void> {}
+
+  /** Returns a run with its finish time and summary, or undefined (not part of the port). */
+  async loadRun(runId: number): Promise<StoredRun | undefined> {
+    const r = this.runs.get(runId);
+    return r === undefined ? undefined : jsonCopy(r);
+  }
+
+  /** Returns the kept ticks of a run in insertion order; empty unless `keepTicks` was set. */
+  ticks(runId: number): TickRecord[] {
+    return this.tickLog.filter((t) => t.runId === runId).map((t) => t.tick);
+  }
+
+  /** Returns the data of an existing run. @throws {InvariantError} when the run does not exist. */
+  private run(runId: number): RunData {
+    const d = this.data.get(runId);
+    if (d === undefined) throw new InvariantError(`run ${runId} does not exist`);
+    return d;
+  }
+}

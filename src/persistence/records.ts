@@ -1,0 +1,117 @@
+/**
+ * Row shapes the repository reads and writes. Units as in `core/types.ts`: prices, sizes and
+ * money in integer micros (the repository stores them as `numeric` in whole units), times in ms.
+ */
+import type { ExitReason, PositionState, Side } from '../core/types';
+
+/** A replay/sim/live run (design §10: mode, config hash, code revision). */
+export interface RunRecord {
+  readonly mode: 'replay' | 'sim' | 'live';
+  readonly configHash: string;
+  readonly codeRevision: string;
+  /** Input path(s) or feed description. */
+  readonly input: string;
+  readonly startedAtMs: number;
+  /** The frozen config, stored as JSON (secrets never included). */
+  readonly config: Record<string, unknown>;
+}
+
+/** A market window with its two tokens (design §10 windows table). */
+export interface WindowRecord {
+  readonly crypto: string;
+  readonly windowSec: number;
+  readonly windowEpoch: number;
+  readonly slug: string;
+  readonly conditionId: string;
+  readonly upTokenId: string;
+  readonly downTokenId: string;
+  /** Winner at resolution when known. */
+  readonly winner: 'UP' | 'DOWN' | null;
+}
+
+/** One persisted tick (top of book of both tokens of one window). */
+export interface TickRecord {
+  readonly tsMs: number;
+  /** Receive time, ms (equal to tsMs in replay). */
+  readonly recvMs: number;
+  readonly crypto: string;
+  readonly windowSec: number;
+  readonly windowEpoch: number;
+  readonly upBid: number | null;
+  readonly upAsk: number | null;
+  readonly upBidSize: number | null;
+  readonly upAskSize: number | null;
+  readonly downBid: number | null;
+  readonly downAsk: number | null;
+  readonly downBidSize: number | null;
+  readonly downAskSize: number | null;
+  readonly spot: number | null;
+}
+
+/** Current state of a position (design §10 positions table); upserted by `positionKey`. */
+export interface PositionRecord {
+  readonly positionKey: string;
+  readonly strategy: string;
+  readonly crypto: string;
+  readonly windowSec: number;
+  readonly windowEpoch: number;
+  readonly side: Side;
+  readonly tokenId: string;
+  readonly state: PositionState;
+  readonly entryTimeMs: number | null;
+  readonly entryPrice: number | null;
+  readonly shares: number;
+  readonly costUsdc: number;
+  readonly entryFeeUsdc: number;
+  readonly highWaterMark: number | null;
+  readonly trailingActivatedAtMs: number | null;
+  readonly exitReason: ExitReason | null;
+  readonly exitTimeMs: number | null;
+  readonly exitPrice: number | null;
+  readonly proceedsUsdc: number | null;
+  readonly exitFeeUsdc: number | null;
+  readonly pnlUsdc: number | null;
+  readonly exitAttempts: number;
+  readonly updatedMs: number;
+}
+
+/** One journal row (append-only, `seq` strictly increasing per run). */
+export interface PositionEventRecord {
+  readonly seq: number;
+  readonly positionKey: string;
+  /** e.g. `OPENED`, `HWM_UPDATE`, `TRAILING_ACTIVATED`, `EXIT_FIRED`, `EXIT_FAILED`, `CLOSED`. */
+  readonly type: string;
+  readonly fromState: PositionState | null;
+  readonly toState: PositionState | null;
+  readonly tsMs: number;
+  /** Inputs of the rule or event, JSON. */
+  readonly data: Record<string, unknown>;
+}
+
+/** An order sent to a venue and its final status. */
+export interface OrderRecord {
+  readonly clientOrderId: string;
+  readonly positionKey: string;
+  readonly purpose: 'entry' | 'exit';
+  readonly tokenId: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly tif: string;
+  readonly limitPrice: number;
+  readonly notional: number | null;
+  readonly shares: number | null;
+  readonly status: 'filled' | 'killed' | 'rejected' | 'unknown' | 'pending';
+  readonly reason: string | null;
+  readonly createdMs: number;
+  readonly updatedMs: number;
+}
+
+/** One fill (unique venue trade id, design §10). */
+export interface FillRecord {
+  readonly tradeId: string;
+  readonly clientOrderId: string;
+  readonly positionKey: string;
+  readonly price: number;
+  readonly shares: number;
+  readonly feeUsdc: number;
+  readonly tsMs: number;
+}

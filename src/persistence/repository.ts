@@ -1,0 +1,50 @@
+import type {
+  FillRecord,
+  OrderRecord,
+  PositionEventRecord,
+  PositionRecord,
+  RunRecord,
+  TickRecord,
+  WindowRecord,
+} from './records';
+
+/**
+ * The one persistence port (design §2): the knex implementation is the only code that writes SQL.
+ * Every write is scoped to a run id. Writes are idempotent where a natural key exists
+ * (windows by slug, positions by run+key, orders by run+client id, fills by trade id,
+ * events by run+seq). All methods reject with the driver's error on a database failure.
+ */
+export interface Repository {
+  /** Applies pending migrations. */
+  migrate(): Promise<void>;
+  /** Inserts a run row and returns its id. */
+  createRun(run: RunRecord): Promise<number>;
+  /** Stores the finish time (ms) and the summary JSON of a run. */
+  finishRun(runId: number, finishedAtMs: number, summary: Record<string, unknown>): Promise<void>;
+  /** Inserts or updates windows by slug. */
+  upsertWindows(windows: readonly WindowRecord[]): Promise<void>;
+  /** Inserts ticks in multi-row batches. */
+  insertTicks(runId: number, ticks: readonly TickRecord[]): Promise<void>;
+  /** Inserts or updates the current state of positions by (run, positionKey). */
+  upsertPositions(runId: number, positions: readonly PositionRecord[]): Promise<void>;
+  /** Appends journal rows; a (run, seq) that exists already is an error. */
+  appendPositionEvents(runId: number, events: readonly PositionEventRecord[]): Promise<void>;
+  /** Inserts or updates orders by (run, clientOrderId). */
+  upsertOrders(runId: number, orders: readonly OrderRecord[]): Promise<void>;
+  /** Inserts fills; a trade id seen before is ignored (fills are idempotent, STYLE rule 4). */
+  insertFills(runId: number, fills: readonly FillRecord[]): Promise<void>;
+  /** Returns the positions of a run, ordered by positionKey. */
+  loadPositions(runId: number): Promise<PositionRecord[]>;
+  /** Returns the journal of a run ordered by seq. */
+  loadPositionEvents(runId: number): Promise<PositionEventRecord[]>;
+  /** Returns the orders of a run ordered by createdMs, clientOrderId. */
+  loadOrders(runId: number): Promise<OrderRecord[]>;
+  /** Returns the fills of a run ordered by tsMs, tradeId. */
+  loadFills(runId: number): Promise<FillRecord[]>;
+  /** Returns the number of ticks stored for a run. */
+  countTicks(runId: number): Promise<number>;
+  /** Returns the windows with these slugs (all when omitted), ordered by slug. */
+  loadWindows(slugs?: readonly string[]): Promise<WindowRecord[]>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,131 @@
+/**
+ * A `TraderSink` that buffers journal records and window rows for the repository, and collects
+ * closed positions as `trades.jsonl` lines. `flush` writes the buffers in one go; the replay calls
+ * it every few thousand rows so memory stays flat.
+ */
+import { windowKey, windowSlug, syntheticConditionId } from '../core/ids';
+import type { Side, TickRow, WindowRef } from '../core/types';
+import type { Repository } from '../persistence/repository';
+import type {
+  FillRecord,
+  OrderRecord,
+  PositionEventRecord,
+  PositionRecord,
+  TickRecord,
+  WindowRecord,
+} from '../persistence/records';
+import type { Position } from '../trader/position';
+import { toTradeLine, type TradeLine } from '../trader/position';
+import type { TraderSink } from '../trader/trader-sink';
+
+/** Buffers records until `flush`. */
+export class RecordingSink implements TraderSink {
+  /** Closed trades, in closing order. */
+  readonly trades: TradeLine[] = [];
+  /** Winners of resolved windows by window key. */
+  readonly winners = new Map<string, Side | null>();
+  private events: PositionEventRecord[] = [];
+  private positions = new Map<string, PositionRecord>();
+  private orders = new Map<string, OrderRecord>();
+  private fills: FillRecord[] = [];
+  private ticks: TickRecord[] = [];
+  private windows = new Map<string, WindowRecord>();
+  private readonly seenWindows = new Set<string>();
+
+  /**
+   * Creates a sink; `tokenIds` gives a window's token ids (synthetic for recordings); with
+   * `persistTicks` false, ticks are not buffered.
+   */
+  constructor(
+    private readonly tokenIds: (w: WindowRef) => { up: string; down: string },
+    private readonly persistTicks: boolean,
+  ) {}
+
+  /** Number of buffered rows of every kind. */
+  get buffered(): number {
+    return this.events.length + this.positions.size + this.orders.size + this.fills.length + this.ticks.length;
+  }
+
+  /** Buffers a tick row (and its window row the first time the window is seen). */
+  tick(row: TickRow): void {
+    if (this.persistTicks) {
+      this.ticks.push({ ...row, recvMs: row.tsMs });
+    }
+    const key = windowKey(row);
+    if (!this.seenWindows.has(key)) {
+      this.seenWindows.add(key);
+      this.windows.set(key, this.windowRecord(row, null));
+    }
+  }
+
+  onPositionEvent(e: PositionEventRecord): void {
+    this.events.push(e);
+  }
+
+  onPosition(p: PositionRecord): void {
+    this.positions.set(p.positionKey, p);
+  }
+
+  onOrder(o: OrderRecord): void {
+    this.orders.set(o.clientOrderId, o);
+  }
+
+  onFill(f: FillRecord): void {
+    this.fills.push(f);
+  }
+
+  onPositionClosed(p: Position): void {
+    if (p.entryTimeMs !== null) this.trades.push(toTradeLine(p));
+  }
+
+  onWindowResolved(w: WindowRef, winner: Side | null): void {
+    this.winners.set(windowKey(w), winner);
+    this.windows.set(windowKey(w), this.windowRecord(w, winner));
+  }
+
+  /** Writes every buffer to the repository (in dependency order) and empties them. */
+  async flush(repo: Repository, runId: number): Promise<void> {
+    const windows = [...this.windows.values()];
+    const ticks = this.ticks;
+    const positions = [...this.positions.values()];
+    const orders = [...this.orders.values()];
+    const events = this.events;
+    const fills = this.fills;
+    this.windows = new Map();
+    this.ticks = [];
+    this.positions = new Map();
+    this.orders = new Map();
+    this.events = [];
+    this.fills = [];
+    if (windows.length > 0) await repo.upsertWindows(windows);
+    if (ticks.length > 0) await repo.insertTicks(runId, ticks);
+    if (positions.length > 0) await repo.upsertPositions(runId, positions);
+    if (orders.length > 0) await repo.upsertOrders(runId, orders);
+    if (fills.length > 0) await repo.insertFills(runId, fills);
+    if (events.length > 0) await repo.appendPositionEvents(runId, events);
+  }
+
+  /** Drops the buffers without writing (no repository). */
+  discard(): void {
+    this.windows.clear();
+    this.ticks = [];
+    this.positions.clear();
+    this.orders.clear();
+    this.events = [];
+    this.fills = [];
+  }
+
+  private windowRecord(w: WindowRef, winner: Side | null): WindowRecord {
+    const ids = this.tokenIds(w);
+    return {
+      crypto: w.crypto,
+      windowSec: w.windowSec,
+      windowEpoch: w.windowEpoch,
+      slug: windowSlug(w),
+      conditionId: syntheticConditionId(w),
+      upTokenId: ids.up,
+      downTokenId: ids.down,
+      winner,
+    };
+  }
+}

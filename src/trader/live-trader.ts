@@ -1,0 +1,370 @@
+/**
+ * The LiveTrader: owns every position through PENDING → OPEN → EXITING → CLOSED (design §1–7).
+ * Deterministic core: a function of ticks, venue events and their timestamps; no clock reads,
+ * no I/O. Commands go out as return values, venue outcomes come back through `onVenueEvent`.
+ * Per tick (design §5, issue #2): first due window expiries, then the window's open positions
+ * (exit rules in order, exit retries), then strategy signals (reversal rules, then entries).
+ */
+import { positionKey, windowKey } from '../core/ids';
+import type { OrderCommand, Side, Signal, Tick, VenueEvent, WindowRef } from '../core/types';
+import { windowEndMs } from '../core/types';
+import type { Strategy } from '../strategy/strategy';
+import { assertTransition } from './position-machine';
+import type { Position } from './position';
+import { evaluateDefaultExits } from './exits/default-policy';
+import { decideReversal } from './exits/reversal';
+import type { ExitThresholds } from './exits/thresholds';
+import { payoutFor, sellBeforeEndDue, winnerFromLastTick } from './exits/window-expiry';
+import { newTraderStats, type TraderStats } from './trader-stats';
+import { Journal, NULL_SINK, type TraderSink } from './trader-sink';
+import { OrderDesk } from './order-desk';
+
+/** Settings the trader reads (a subset of `Config`, units as in `.env.example`). */
+export interface TraderConfig extends ExitThresholds {
+  readonly POSITION_SIZE_USDC: number;
+  readonly ENTRY_PRICE_BUFFER: number;
+  readonly EXIT_PRICE_BUFFER: number;
+  readonly MIN_ORDER_NOTIONAL_USDC: number;
+  readonly MAX_EXIT_ATTEMPTS: number;
+  readonly MAX_EXIT_ROUNDS: number;
+  readonly EXIT_RETRY_DELAY_MS: number;
+  readonly POSITION_LOCK_TIMEOUT_MS: number;
+  readonly EXIT_BEFORE_END_MS: number;
+}
+
+/** Per-window state. */
+interface WindowState {
+  readonly window: WindowRef;
+  readonly key: string;
+  readonly endMs: number;
+  lastTick: Tick | null;
+  readonly positions: Position[];
+  /** Entries per strategy in this window. */
+  readonly entries: Map<string, number>;
+  resolved: boolean;
+}
+
+/** An entry waiting for reversal exits to fill. */
+interface PendingReversal {
+  readonly signal: Signal;
+  readonly ws: WindowState;
+  readonly waiting: Set<string>;
+}
+
+/** The trader. */
+export class LiveTrader {
+  /** Counters (read-only for callers). */
+  readonly stats: TraderStats = newTraderStats();
+  private readonly windows = new Map<string, WindowState>();
+  private readonly resolvedKeys = new Set<string>();
+  private readonly byKey = new Map<string, Position>();
+  private readonly reversals: PendingReversal[] = [];
+  private readonly desk: OrderDesk;
+  private lastTickSeq = 0;
+  private nextExpiryMs = Number.POSITIVE_INFINITY;
+  private readonly journal: Journal;
+
+  /** Creates a trader; `sink` receives journal rows and snapshots (default: discarded). */
+  constructor(
+    private readonly cfg: TraderConfig,
+    private readonly strategies: readonly Strategy[],
+    sink: TraderSink = NULL_SINK,
+  ) {
+    this.journal = new Journal(sink);
+    this.desk = new OrderDesk(cfg, this.journal, this.stats);
+  }
+
+  /** Returns a position by key (open or closed), or `undefined`. */
+  position(key: string): Position | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Returns the positions not yet CLOSED. */
+  openPositions(): Position[] {
+    return [...this.byKey.values()].filter((p) => p.state !== 'CLOSED');
+  }
+
+  /**
+   * Consumes a tick and returns the order commands it caused.
+   * @throws {InvariantError} only on a bug (an invalid state transition).
+   */
+  onTick(tick: Tick): OrderCommand[] {
+    const out: OrderCommand[] = [];
+    const now = tick.tsMs;
+    this.lastTickSeq = tick.seq;
+    this.stats.ticks += 1;
+    if (now >= this.nextExpiryMs) this.expireWindows(now, out);
+    const wk = windowKey(tick.window);
+    if (this.resolvedKeys.has(wk) || now >= windowEndMs(tick.window)) {
+      this.stats.lateTicks += 1;
+      return out;
+    }
+    const ws = this.windowState(tick.window, wk);
+    ws.lastTick = tick;
+    for (const p of ws.positions) this.managePosition(p, tick, out);
+    for (const s of this.strategies) {
+      const signals = s.onTick(tick);
+      for (const sig of signals) this.onSignal(sig, ws, tick, out);
+    }
+    return out;
+  }
+
+  /** Applies a venue outcome at `nowMs` and returns follow-up commands (e.g. a reversal entry). */
+  onVenueEvent(ev: VenueEvent, nowMs: number): OrderCommand[] {
+    const out: OrderCommand[] = [];
+    const key = ev.clientOrderId.slice(0, ev.clientOrderId.indexOf(':'));
+    const p = this.byKey.get(key);
+    if (p === undefined || p.openOrderId !== ev.clientOrderId) {
+      this.stats.unknownOrderEvents += 1;
+      return out;
+    }
+    if (p.state === 'PENDING') this.onEntryOutcome(p, ev, nowMs);
+    else this.desk.onExitOutcome(p, ev, nowMs, this.lastTickOf(p), out);
+    this.afterExitOutcome(p, nowMs, out);
+    this.resolveIfEnded(p.window, nowMs, out);
+    return out;
+  }
+
+  /**
+   * Records that submitting `cmd` threw before it reached the venue: a failed attempt for an
+   * exit, a rejected entry. Returns follow-up commands.
+   */
+  onSubmitError(cmd: OrderCommand, err: unknown, nowMs: number): OrderCommand[] {
+    const reason = `submit_error: ${err instanceof Error ? err.message : String(err)}`;
+    if (cmd.purpose === 'exit') this.stats.exitSubmitErrors += 1;
+    return this.onVenueEvent({ kind: 'rejected', clientOrderId: cmd.clientOrderId, tsMs: nowMs, reason }, nowMs);
+  }
+
+  /** Resolves every window still open at the end of the input (`nowMs`, ms) and returns commands. */
+  finish(nowMs: number): OrderCommand[] {
+    const out: OrderCommand[] = [];
+    for (const ws of [...this.windows.values()]) this.resolveWindow(ws, Math.max(nowMs, ws.endMs), out);
+    return out;
+  }
+
+  private windowState(w: WindowRef, wk: string): WindowState {
+    let ws = this.windows.get(wk);
+    if (ws === undefined) {
+      ws = { window: w, key: wk, endMs: windowEndMs(w), lastTick: null, positions: [], entries: new Map(), resolved: false };
+      this.windows.set(wk, ws);
+      if (ws.endMs < this.nextExpiryMs) this.nextExpiryMs = ws.endMs;
+    }
+    return ws;
+  }
+
+  private lastTickOf(p: Position): Tick | null {
+    return this.windows.get(windowKey(p.window))?.lastTick ?? null;
+  }
+
+  private managePosition(p: Position, tick: Tick, out: OrderCommand[]): void {
+    const top = p.side === 'UP' ? tick.up : tick.down;
+    if (p.state === 'EXITING') {
+      this.desk.retryIfDue(p, top, tick.tsMs, out);
+      return;
+    }
+    if (p.state !== 'OPEN' || p.holdToResolution || tick.seq <= p.fillTickSeq) return;
+    const bid = top.bid;
+    if (bid === null || p.entryPrice === null || p.highWaterMark === null) return;
+    const d = evaluateDefaultExits(
+      { entryPrice: p.entryPrice, highWaterMark: p.highWaterMark, trailingActive: p.trailingActive },
+      bid,
+      this.cfg,
+    );
+    if (d.newHighWaterMark !== null) {
+      p.highWaterMark = d.newHighWaterMark;
+      p.peakPnlPct = (d.newHighWaterMark - p.entryPrice) / p.entryPrice;
+      this.journal.event(p, 'HWM_UPDATE', null, tick.tsMs, { bid, highWaterMark: p.highWaterMark });
+    }
+    if (d.activatedNow) {
+      p.trailingActive = true;
+      p.trailingActivatedAtMs = tick.tsMs;
+      this.journal.event(p, 'TRAILING_ACTIVATED', null, tick.tsMs, { bid, entryPrice: p.entryPrice, stop: d.stopPrice });
+    }
+    if (d.fire !== null) {
+      this.desk.fireExit(p, d.fire, top, tick.tsMs, out, { stopPrice: d.stopPrice, highWaterMark: p.highWaterMark });
+    } else if (sellBeforeEndDue(p.window, tick.tsMs, this.cfg.EXIT_BEFORE_END_MS)) {
+      this.desk.fireExit(p, 'window_expiry', top, tick.tsMs, out, { exitBeforeEndMs: this.cfg.EXIT_BEFORE_END_MS });
+    }
+  }
+
+  private onSignal(sig: Signal, ws: WindowState, tick: Tick, out: OrderCommand[]): void {
+    this.stats.signals += 1;
+    const own = ws.positions.find((p) => p.strategy === sig.strategy && p.state !== 'CLOSED');
+    if (own !== undefined && own.side === sig.side) {
+      this.stats.signalsIgnored += 1;
+      return;
+    }
+    const opposite = ws.positions.filter((p) => p.side !== sig.side && p.state !== 'CLOSED');
+    if (opposite.length === 0) {
+      if ((ws.entries.get(sig.strategy) ?? 0) > 0 || this.reversals.some((r) => r.ws === ws && r.signal.side === sig.side)) {
+        this.stats.signalsIgnored += 1;
+        return;
+      }
+      this.enter(sig, ws, tick, out);
+      return;
+    }
+    // reversal (design §5): every open opposite position must qualify, else the entry is blocked
+    for (const p of opposite) {
+      const top = p.side === 'UP' ? tick.up : tick.down;
+      const decision =
+        p.state !== 'OPEN' || p.entryPrice === null || p.holdToResolution
+          ? 'blocked_in_flight'
+          : decideReversal(p.entryPrice, top.bid, this.cfg);
+      if (decision !== 'reverse') {
+        this.blockReversal(decision, p, tick.tsMs, { signal: sig.strategy, side: sig.side, bid: top.bid });
+        return;
+      }
+    }
+    const pending: PendingReversal = { signal: sig, ws, waiting: new Set() };
+    for (const p of opposite) {
+      const top = p.side === 'UP' ? tick.up : tick.down;
+      if (this.desk.fireExit(p, 'reversal', top, tick.tsMs, out, { signal: sig.strategy, note: sig.note })) {
+        pending.waiting.add(p.key);
+      } else {
+        this.blockReversal('blocked_exit_not_sent', p, tick.tsMs, { signal: sig.strategy });
+        return;
+      }
+    }
+    this.reversals.push(pending);
+  }
+
+  private blockReversal(reason: string, p: Position, nowMs: number, data: Record<string, unknown>): void {
+    this.stats.reversalsBlocked[reason] = (this.stats.reversalsBlocked[reason] ?? 0) + 1;
+    this.journal.event(p, 'REVERSAL_BLOCKED', null, nowMs, { reason, ...data });
+  }
+
+  private afterExitOutcome(p: Position, nowMs: number, out: OrderCommand[]): void {
+    for (let i = this.reversals.length - 1; i >= 0; i -= 1) {
+      const r = this.reversals[i]!;
+      if (!r.waiting.has(p.key) || p.state === 'EXITING') continue;
+      if (p.state === 'CLOSED' && p.exitReason === 'reversal') {
+        r.waiting.delete(p.key);
+        if (r.waiting.size > 0) continue;
+        this.reversals.splice(i, 1);
+        this.stats.reversalsExecuted += 1;
+        const tick = r.ws.lastTick;
+        if (tick !== null && !r.ws.resolved) this.enter(r.signal, r.ws, { ...tick, tsMs: nowMs }, out, true);
+      } else {
+        this.reversals.splice(i, 1);
+        this.blockReversal('blocked_exit_failed', p, nowMs, { signal: r.signal.strategy });
+      }
+    }
+  }
+
+  private enter(sig: Signal, ws: WindowState, tick: Tick, out: OrderCommand[], reversal = false): void {
+    const top = sig.side === 'UP' ? tick.up : tick.down;
+    if (top.ask === null) {
+      this.stats.entriesNoAsk += 1;
+      return;
+    }
+    const n = (ws.entries.get(sig.strategy) ?? 0) + 1;
+    const p = newPosition(positionKey(sig.strategy, ws.window, n), sig.strategy, ws.window, sig.side, top.tokenId, tick.tsMs);
+    ws.entries.set(sig.strategy, n);
+    ws.positions.push(p);
+    this.byKey.set(p.key, p);
+    this.journal.event(p, 'SIGNAL', null, tick.tsMs, { note: sig.note, ask: top.ask, reversal });
+    this.desk.sendEntry(p, top, tick.tsMs, out);
+  }
+
+  private onEntryOutcome(p: Position, ev: VenueEvent, nowMs: number): void {
+    this.journal.orderOutcome(ev, nowMs);
+    p.openOrderId = null;
+    if (ev.kind === 'filled') {
+      p.state = assertTransition(p.state, 'OPEN', p.key);
+      p.entryTimeMs = ev.tsMs;
+      p.costUsdc = ev.notional;
+      p.entryFeeUsdc = ev.feeUsdc;
+      p.shares = ev.shares - ev.feeShares;
+      p.entryPrice = Math.round((ev.notional * 1e6) / ev.shares);
+      p.highWaterMark = p.entryPrice;
+      p.fillTickSeq = this.lastTickSeq;
+      this.stats.entriesFilled += 1;
+      this.journal.event(p, 'OPENED', 'PENDING', nowMs, { entryPrice: p.entryPrice, shares: p.shares, fee: ev.feeUsdc });
+    } else if (ev.kind === 'unknown') {
+      p.openOrderId = ev.clientOrderId;
+      this.stats.entriesUnknown += 1;
+      this.journal.event(p, 'ENTRY_UNKNOWN', null, nowMs, { reason: ev.reason });
+      return;
+    } else {
+      p.state = assertTransition(p.state, 'CLOSED', p.key);
+      if (ev.kind === 'killed') this.stats.entriesKilled += 1;
+      else this.stats.entriesRejected += 1;
+      const ws = this.windows.get(windowKey(p.window));
+      ws?.entries.set(p.strategy, (ws.entries.get(p.strategy) ?? 1) - 1);
+      this.journal.event(p, 'ENTRY_FAILED', 'PENDING', nowMs, { kind: ev.kind, reason: ev.reason });
+    }
+    this.journal.position(p, nowMs);
+  }
+
+  private expireWindows(nowMs: number, out: OrderCommand[]): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const ws of [...this.windows.values()]) {
+      if (ws.endMs <= nowMs) this.resolveWindow(ws, ws.endMs, out);
+      else if (ws.endMs < next) next = ws.endMs;
+    }
+    this.nextExpiryMs = next;
+  }
+
+  private resolveIfEnded(w: WindowRef, nowMs: number, out: OrderCommand[]): void {
+    const ws = this.windows.get(windowKey(w));
+    if (ws !== undefined && ws.resolved) this.resolveWindow(ws, Math.max(ws.endMs, nowMs), out);
+  }
+
+  /** Closes what can be closed at the window end; a window with orders in flight stays until they answer. */
+  private resolveWindow(ws: WindowState, nowMs: number, out: OrderCommand[]): void {
+    const winner: Side | null = ws.lastTick === null ? null : winnerFromLastTick(ws.lastTick);
+    ws.resolved = true;
+    let inFlight = false;
+    for (const p of ws.positions) {
+      if (p.state === 'CLOSED') continue;
+      if (p.openOrderId !== null || winner === null) {
+        inFlight = true;
+        continue;
+      }
+      this.desk.settle(p, payoutFor(p.side, winner), ws.endMs, nowMs);
+      this.afterExitOutcome(p, nowMs, out);
+    }
+    if (inFlight) return;
+    this.windows.delete(ws.key);
+    this.resolvedKeys.add(ws.key);
+    for (const s of this.strategies) s.dropWindow(ws.key);
+    this.journal.sink.onWindowResolved(ws.window, winner, nowMs);
+  }
+}
+
+function newPosition(key: string, strategy: string, window: WindowRef, side: Side, tokenId: string, nowMs: number): Position {
+  return {
+    key,
+    strategy,
+    window,
+    side,
+    tokenId,
+    state: 'PENDING',
+    createdMs: nowMs,
+    entryTimeMs: null,
+    entryPrice: null,
+    shares: 0,
+    costUsdc: 0,
+    entryFeeUsdc: 0,
+    highWaterMark: null,
+    peakPnlPct: 0,
+    trailingActive: false,
+    trailingActivatedAtMs: null,
+    fillTickSeq: Number.MAX_SAFE_INTEGER,
+    exitReason: null,
+    triggerBid: null,
+    exitTimeMs: null,
+    exitPrice: null,
+    proceedsUsdc: null,
+    exitFeeUsdc: null,
+    pnlUsdc: null,
+    exitAttempts: 0,
+    roundAttempts: 0,
+    exitRounds: 0,
+    retryAtMs: null,
+    openOrderId: null,
+    exitingSinceMs: null,
+    holdToResolution: false,
+    dustShares: 0,
+  };
+}

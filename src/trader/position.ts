@@ -1,0 +1,150 @@
+/**
+ * The position model owned by the LiveTrader, and its conversions to a persisted record and to a
+ * `trades.jsonl` line. Units: prices, sizes and money in integer micros; times in ms.
+ */
+import { fromMicros } from '../core/money';
+import type { ExitReason, PositionState, Side, WindowRef } from '../core/types';
+import type { PositionRecord } from '../persistence/records';
+
+/** A position's mutable state inside the trader. */
+export interface Position {
+  readonly key: string;
+  readonly strategy: string;
+  readonly window: WindowRef;
+  readonly side: Side;
+  readonly tokenId: string;
+  state: PositionState;
+  /** Time the entry signal was acted on, ms. */
+  readonly createdMs: number;
+  entryTimeMs: number | null;
+  /** Average fill price, micro-USDC per share (`round(cost / grossShares)`). */
+  entryPrice: number | null;
+  /** Shares held, micro-shares (gross bought minus the fee taken in shares). */
+  shares: number;
+  /** USDC paid for the entry, micros. */
+  costUsdc: number;
+  /** Entry fee, micro-USDC equivalent (taken in shares, so already out of `shares`). */
+  entryFeeUsdc: number;
+  /** Highest bid seen since entry (starts at the entry price), micro-USDC. */
+  highWaterMark: number | null;
+  /** `(HWM − entry) / entry`. */
+  peakPnlPct: number;
+  trailingActive: boolean;
+  trailingActivatedAtMs: number | null;
+  /** Sequence of the last tick seen when the entry filled; rules run from the next tick on. */
+  fillTickSeq: number;
+  exitReason: ExitReason | null;
+  /** Bid of the tick that fired the exit rule, micro-USDC. */
+  triggerBid: number | null;
+  exitTimeMs: number | null;
+  /** Average exit price, or the payout (1_000_000 or 0) at resolution, micro-USDC. */
+  exitPrice: number | null;
+  proceedsUsdc: number | null;
+  exitFeeUsdc: number | null;
+  pnlUsdc: number | null;
+  /** Exit orders sent over the position's life. */
+  exitAttempts: number;
+  /** Attempts in the current exit round. */
+  roundAttempts: number;
+  /** Exit rounds started. */
+  exitRounds: number;
+  /** When the next exit attempt of the round is due, ms; `null` when none is scheduled. */
+  retryAtMs: number | null;
+  /** Client order id of the order in flight, if any. */
+  openOrderId: string | null;
+  exitingSinceMs: number | null;
+  /** No more exit orders: held to resolution (order too small, or exit rounds exhausted). */
+  holdToResolution: boolean;
+  /** Shares left after the exit sale (below the venue's 0.01-share precision), micro-shares. */
+  dustShares: number;
+}
+
+/** Returns a persisted snapshot of the position at `nowMs`. */
+export function toPositionRecord(p: Position, nowMs: number): PositionRecord {
+  return {
+    positionKey: p.key,
+    strategy: p.strategy,
+    crypto: p.window.crypto,
+    windowSec: p.window.windowSec,
+    windowEpoch: p.window.windowEpoch,
+    side: p.side,
+    tokenId: p.tokenId,
+    state: p.state,
+    entryTimeMs: p.entryTimeMs,
+    entryPrice: p.entryPrice,
+    shares: p.shares,
+    costUsdc: p.costUsdc,
+    entryFeeUsdc: p.entryFeeUsdc,
+    highWaterMark: p.highWaterMark,
+    trailingActivatedAtMs: p.trailingActivatedAtMs,
+    exitReason: p.exitReason,
+    exitTimeMs: p.exitTimeMs,
+    exitPrice: p.exitPrice,
+    proceedsUsdc: p.proceedsUsdc,
+    exitFeeUsdc: p.exitFeeUsdc,
+    pnlUsdc: p.pnlUsdc,
+    exitAttempts: p.exitAttempts,
+    updatedMs: nowMs,
+  };
+}
+
+/** One `trades.jsonl` line (issue #2): prices and money as decimal USDC numbers, times in ms. */
+export interface TradeLine {
+  positionKey: string;
+  strategy: string;
+  crypto: string;
+  windowSec: number;
+  windowEpoch: number;
+  side: Side;
+  entryTimeMs: number;
+  entryPrice: number;
+  shares: number;
+  costUsdc: number;
+  entryFeeUsdc: number;
+  exitTimeMs: number | null;
+  exitPrice: number | null;
+  exitReason: ExitReason | null;
+  triggerBid: number | null;
+  highWaterMark: number | null;
+  peakPnlPct: number;
+  trailingActivatedAtMs: number | null;
+  proceedsUsdc: number | null;
+  exitFeeUsdc: number | null;
+  pnlUsdc: number | null;
+  exitAttempts: number;
+}
+
+const m = (v: number | null): number | null => (v === null ? null : fromMicros(v));
+
+/** Returns the trade line of a position that was opened (entry filled); keys in the issue's order. */
+export function toTradeLine(p: Position): TradeLine {
+  return {
+    positionKey: p.key,
+    strategy: p.strategy,
+    crypto: p.window.crypto,
+    windowSec: p.window.windowSec,
+    windowEpoch: p.window.windowEpoch,
+    side: p.side,
+    entryTimeMs: p.entryTimeMs ?? 0,
+    entryPrice: fromMicros(p.entryPrice ?? 0),
+    shares: fromMicros(p.shares),
+    costUsdc: fromMicros(p.costUsdc),
+    entryFeeUsdc: fromMicros(p.entryFeeUsdc),
+    exitTimeMs: p.exitTimeMs,
+    exitPrice: m(p.exitPrice),
+    exitReason: p.exitReason,
+    triggerBid: m(p.triggerBid),
+    highWaterMark: m(p.highWaterMark),
+    peakPnlPct: Math.round(p.peakPnlPct * 1e6) / 1e6,
+    trailingActivatedAtMs: p.trailingActivatedAtMs,
+    proceedsUsdc: m(p.proceedsUsdc),
+    exitFeeUsdc: m(p.exitFeeUsdc),
+    pnlUsdc: m(p.pnlUsdc),
+    exitAttempts: p.exitAttempts,
+  };
+}
+
+/** Sort order of trades.jsonl: by entryTimeMs, then positionKey (issue #2). */
+export function compareTrades(a: TradeLine, b: TradeLine): number {
+  return a.entryTimeMs - b.entryTimeMs || (a.positionKey < b.positionKey ? -1 : a.positionKey > b.positionKey ? 1 : 0);
+}

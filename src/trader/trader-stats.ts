@@ -1,0 +1,60 @@
+/** Counters kept by the LiveTrader; all start at zero. */
+export interface TraderStats {
+  ticks: number;
+  signals: number;
+  /** Signals ignored: the strategy already holds that side, or already traded the window. */
+  signalsIgnored: number;
+  entriesSubmitted: number;
+  entriesFilled: number;
+  entriesKilled: number;
+  entriesRejected: number;
+  entriesUnknown: number;
+  /** Entry signals with no ask to buy at. */
+  entriesNoAsk: number;
+  exitOrders: number;
+  exitsFilled: number;
+  exitsKilled: number;
+  exitsRejected: number;
+  /** Submits that threw (counted as failed attempts). */
+  exitSubmitErrors: number;
+  exitsUnknown: number;
+  exitRoundsFailed: number;
+  /** Positions whose exit rounds were exhausted: held to resolution and flagged for reconciliation. */
+  reconcileRequired: number;
+  /** Exits not sent: below the venue minimum notional (held to resolution). */
+  orderTooSmall: number;
+  reversalsExecuted: number;
+  reversalsBlocked: Record<string, number>;
+  /** Venue events for orders the trader does not know (dropped). */
+  unknownOrderEvents: number;
+  /** Ticks for windows already resolved (dropped). */
+  lateTicks: number;
+}
+
+/** Returns zeroed counters. */
+export function newTraderStats(): TraderStats {
+  return {
+    ticks: 0,
+    signals: 0,
+    signalsIgnored: 0,
+    entriesSubmitted: 0,
+    entriesFilled: 0,
+    entriesKilled: 0,
+    entriesRejected: 0,
+    entriesUnknown: 0,
+    entriesNoAsk: 0,
+    exitOrders: 0,
+    exitsFilled: 0,
+    exitsKilled: 0,
+    exitsRejected: 0,
+    exitSubmitErrors: 0,
+    exitsUnknown: 0,
+    exitRoundsFailed: 0,
+    reconcileRequired: 0,
+    orderTooSmall: 0,
+    reversalsExecuted: 0,
+    reversalsBlocked: {},
+    unknownOrderEvents: 0,
+    lateTicks: 0,
+  };
+}
