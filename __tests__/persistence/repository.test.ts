@@ -16,6 +16,7 @@ import type {
   TickRecord,
   WindowRecord,
 } from '../../src/persistence/records';
+import { KnexRepository, type StoredRun } from '../../src/persistence/knex-repository';
 import type { Repository } from '../../src/persistence/repository';
 import { openTestRepository, usingPostgres } from '../helpers/test-db';
 
@@ -92,10 +93,13 @@ function tick(i: number): TickRecord {
   };
 }
 
+/** A repository under test plus the run reader both implementations offer beyond the port. */
+type TestRepository = Repository & { loadRun(runId: number): Promise<StoredRun | undefined> };
+
 /** The contract every Repository implementation must honour. */
-function repositoryContract(name: string, open: () => Promise<Repository>): void {
+function repositoryContract(name: string, open: () => Promise<TestRepository>): void {
   describe(`Repository contract: ${name}`, () => {
-    let repo: Repository;
+    let repo: TestRepository;
     let runId: number;
     beforeAll(async () => {
       repo = await open();
@@ -241,7 +245,11 @@ function repositoryContract(name: string, open: () => Promise<Repository>): void
     });
 
     it('rejects writes for an unknown run', async () => {
-      await expect(repo.upsertPositions(2 ** 40, [position('x')])).rejects.toThrow();
+      const unknown = 2 ** 40;
+      await expect(repo.upsertPositions(unknown, [position('x')])).rejects.toThrow(InvariantError);
+      await expect(repo.insertTicks(unknown, [tick(1)])).rejects.toThrow(InvariantError);
+      expect(await repo.countTicks(unknown)).toBe(0);
+      expect(await repo.loadPositions(unknown)).toEqual([]);
     });
   });
 }
@@ -249,5 +257,9 @@ function repositoryContract(name: string, open: () => Promise<Repository>): void
 repositoryContract('MemoryRepository', async () => new MemoryRepository());
 repositoryContract(
   usingPostgres() ? 'KnexRepository on PostgreSQL' : 'KnexRepository on PGlite',
-  openTestRepository,
+  async () => {
+    const repo = await openTestRepository();
+    if (!(repo instanceof KnexRepository)) throw new Error('openTestRepository: expected a KnexRepository');
+    return repo;
+  },
 );

@@ -128,7 +128,10 @@ const digits = new Uint8Array(24);
 /** Writes a safe integer as ASCII digits at `p`; returns the new offset. @throws {RangeError} otherwise. */
 function writeInt(b: Buffer, p: number, n: number): number {
   if (!Number.isSafeInteger(n)) throw new RangeError(`insertTicks: not a safe integer: ${n}`);
-  if (n < 0) ((b[p++] = 45), (n = -n));
+  if (n < 0) {
+    b[p++] = 45; // '-'
+    n = -n;
+  }
   let k = 0;
   do {
     const q = Math.floor(n / 10);
@@ -185,8 +188,10 @@ function encodeTickCopy(runId: number, ticks: readonly TickRecord[]): Buffer[] {
     for (const [key, , kind] of TICK) {
       b[p++] = 9;
       const v = t[key];
-      if (v === null) ((b[p++] = 92), (b[p++] = 78));
-      else if (kind === 'text')
+      if (v === null) {
+        b[p++] = 92; // '\N' is COPY's null
+        b[p++] = 78;
+      } else if (kind === 'text')
         p += text.copy(b, p); // `crypto` is the only text column
       else p = kind === 'micros' ? writeMicros(b, p, v as number) : writeInt(b, p, v as number);
     }
@@ -264,10 +269,12 @@ export class KnexRepository implements Repository {
    * Inserts ticks with one `COPY … FROM STDIN` (pg) or `COPY … FROM '/dev/blob'` (PGlite), so a
    * batch is stored whole or not at all.
    * @throws {RangeError} when a time, size or price is not a safe integer.
+   * @throws {InvariantError} when the run does not exist.
    */
   async insertTicks(runId: number, ticks: readonly TickRecord[]): Promise<void> {
     if (ticks.length === 0) return;
     const chunks = encodeTickCopy(runId, ticks);
+    await this.requireRun(runId);
     // knex types the raw connection as `any`: a pg Client, or the PGlite instance for knex-pglite.
     const client = this.db.client as {
       acquireConnection(): Promise<PgClient | PGlite>;
@@ -287,7 +294,10 @@ export class KnexRepository implements Repository {
     }
   }
 
-  /** Inserts or updates positions by (run, positionKey). */
+  /**
+   * Inserts or updates positions by (run, positionKey).
+   * @throws {InvariantError} when the run does not exist.
+   */
   async upsertPositions(runId: number, positions: readonly PositionRecord[]): Promise<void> {
     const extra = { run_id: runId, updated_at: this.db.fn.now() };
     const rows = lastByKey(positions, (p) => p.positionKey).map((p) => toRow(POSITION, p, extra));
@@ -298,20 +308,18 @@ export class KnexRepository implements Repository {
 
   /**
    * Appends journal rows, all or none.
-   * @throws {InvariantError} (cause: the driver's unique violation) when a (run, seq) exists
-   * already or repeats within the batch.
+   * @throws {InvariantError} when a (run, seq) exists already or repeats within the batch, or the
+   * run does not exist.
    */
   async appendPositionEvents(runId: number, events: readonly PositionEventRecord[]): Promise<void> {
     const rows = events.map((e) => toRow(EVENT, e, { run_id: runId }));
-    try {
-      await this.write(rows, EVENT.length + 1, (q, part) => q('position_events').insert(part));
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== '23505') throw err;
-      throw new InvariantError(`appendPositionEvents: duplicate seq in run ${runId}`, { cause: err });
-    }
+    await this.write(rows, EVENT.length + 1, (q, part) => q('position_events').insert(part));
   }
 
-  /** Inserts or updates orders by (run, clientOrderId). */
+  /**
+   * Inserts or updates orders by (run, clientOrderId).
+   * @throws {InvariantError} when the run does not exist.
+   */
   async upsertOrders(runId: number, orders: readonly OrderRecord[]): Promise<void> {
     const extra = { run_id: runId, updated_at: this.db.fn.now() };
     const rows = lastByKey(orders, (o) => o.clientOrderId).map((o) => toRow(ORDER, o, extra));
@@ -320,7 +328,10 @@ export class KnexRepository implements Repository {
     );
   }
 
-  /** Inserts fills; a trade id stored before (in any run, or earlier in the batch) is ignored. */
+  /**
+   * Inserts fills; a trade id stored before (in any run, or earlier in the batch) is ignored.
+   * @throws {InvariantError} when the run does not exist.
+   */
   async insertFills(runId: number, fills: readonly FillRecord[]): Promise<void> {
     const rows = fills.map((f) => toRow(FILL, f, { run_id: runId }));
     await this.write(rows, FILL.length + 1, (q, part) =>
@@ -377,18 +388,37 @@ export class KnexRepository implements Repository {
     await this.db.destroy();
   }
 
-  /** Runs `stmt` per chunk of rows under {@link MAX_PARAMS} parameters; several chunks share a transaction. */
+  /**
+   * Runs `stmt` per chunk of rows under {@link MAX_PARAMS} parameters; several chunks share a
+   * transaction.
+   * @throws {InvariantError} (cause: the driver's error) on a foreign-key violation (unknown run)
+   * or a unique violation (e.g. a duplicate event seq); the driver's error otherwise.
+   */
   private async write(
     rows: readonly Row[],
     columns: number,
     stmt: (q: Knex, part: Row[]) => Knex.QueryBuilder,
   ): Promise<void> {
     const parts = chunk(rows, Math.floor(MAX_PARAMS / columns));
-    if (parts.length === 1 && parts[0] !== undefined) await stmt(this.db, parts[0]);
-    else if (parts.length > 1) {
-      await this.db.transaction(async (trx) => {
-        for (const part of parts) await stmt(trx, part);
-      });
+    try {
+      if (parts.length === 1 && parts[0] !== undefined) await stmt(this.db, parts[0]);
+      else if (parts.length > 1) {
+        await this.db.transaction(async (trx) => {
+          for (const part of parts) await stmt(trx, part);
+        });
+      }
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === '23503') throw new InvariantError('write for a run that does not exist', { cause: err });
+      if (code === '23505')
+        throw new InvariantError(`duplicate key: ${(err as Error).message}`, { cause: err });
+      throw err;
     }
+  }
+
+  /** @throws {InvariantError} when the run does not exist (ticks have no foreign key, for speed). */
+  private async requireRun(runId: number): Promise<void> {
+    const found: Row | undefined = await this.db('runs').where({ id: runId }).first('id');
+    if (found === undefined) throw new InvariantError(`run ${runId} does not exist`);
   }
 }

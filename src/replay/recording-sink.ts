@@ -46,6 +46,16 @@ export class RecordingSink implements TraderSink {
     return this.events.length + this.positions.size + this.orders.size + this.fills.length + this.ticks.length;
   }
 
+  /** The position events buffered since the last flush (for inspection in tests and tools). */
+  bufferedEvents(): readonly PositionEventRecord[] {
+    return this.events;
+  }
+
+  /** The order records buffered since the last flush, last state per order. */
+  bufferedOrders(): readonly OrderRecord[] {
+    return [...this.orders.values()];
+  }
+
   /** Buffers a tick row (and its window row the first time the window is seen). */
   tick(row: TickRow): void {
     if (this.persistTicks) {

@@ -1,0 +1,54 @@
+/** Venue wrappers that fail in controlled ways, around the real simulated venue. */
+import type { BookStore } from '../../src/book/book-store';
+import type { VirtualClock } from '../../src/core/clock';
+import type { OrderCommand, VenueEvent } from '../../src/core/types';
+import { SimVenue } from '../../src/execution/sim-venue';
+import type { ExecutionVenue } from '../../src/execution/venue';
+
+/** A zero-latency, fee-free simulated venue over the engine's books. */
+export function simOver(books: BookStore, clock: VirtualClock): SimVenue {
+  return new SimVenue({ bookOf: (id) => books.find(id), clock, latencyMs: 0, fee: { rate: 0, exponent: 1 }, minNotional: 1_000_000 });
+}
+
+/** Throws on every SELL submit; BUYs go to the simulated venue. */
+export class ThrowingSellVenue implements ExecutionVenue {
+  readonly name = 'throwing-sell';
+  sellSubmits = 0;
+  constructor(private readonly inner: SimVenue) {}
+  setListener(l: (ev: VenueEvent) => void): void {
+    this.inner.setListener(l);
+  }
+  submit(cmd: OrderCommand): void {
+    if (cmd.side === 'SELL') {
+      this.sellSubmits += 1;
+      throw new Error('venue unreachable');
+    }
+    this.inner.submit(cmd);
+  }
+}
+
+/** Answers the first `n` SELLs with `kind` (killed or rejected), then delegates. */
+export class FailFirstSellsVenue implements ExecutionVenue {
+  readonly name = 'fail-first-sells';
+  private listener: (ev: VenueEvent) => void = () => undefined;
+  sells: OrderCommand[] = [];
+  constructor(
+    private readonly inner: SimVenue,
+    private n: number,
+    private readonly kind: 'killed' | 'rejected' = 'killed',
+    private readonly clock?: VirtualClock,
+  ) {}
+  setListener(l: (ev: VenueEvent) => void): void {
+    this.listener = l;
+    this.inner.setListener(l);
+  }
+  submit(cmd: OrderCommand): void {
+    if (cmd.side === 'SELL') this.sells.push(cmd);
+    if (cmd.side === 'SELL' && this.n > 0) {
+      this.n -= 1;
+      this.listener({ kind: this.kind, clientOrderId: cmd.clientOrderId, tsMs: this.clock?.now() ?? cmd.createdMs, reason: 'test' });
+      return;
+    }
+    this.inner.submit(cmd);
+  }
+}

@@ -1,0 +1,75 @@
+import { at, eventTypes, runScenario, ScriptedStrategy, up } from '../helpers/scenario';
+import { FailFirstSellsVenue, simOver, ThrowingSellVenue } from '../helpers/venues';
+
+const KEY = 's1_BTC_1766745000';
+const buyUp = (): ScriptedStrategy[] => [new ScriptedStrategy('s1', [[at(10), 'UP']])];
+const entry = up(10, 0.49);
+
+describe('exit failures (design §7)', () => {
+  it('a venue that throws on every sell: attempts counted, position not lost', () => {
+    let venue: ThrowingSellVenue | undefined;
+    const rows = [entry];
+    for (let s = 11; s < 890; s += 1) rows.push(up(s, 0.3));
+    const e = runScenario(rows, {
+      strategies: buyUp(),
+      venue: (books, clock) => (venue = new ThrowingSellVenue(simOver(books, clock))),
+    });
+    // 3 rounds × 3 attempts, then held to resolution and flagged for reconciliation
+    expect(venue!.sellSubmits).toBe(9);
+    expect(e.trader.stats).toMatchObject({ exitSubmitErrors: 9, exitRoundsFailed: 3, reconcileRequired: 1 });
+    const [t] = e.sink.trades;
+    expect(t).toMatchObject({ positionKey: KEY, exitReason: 'window_expiry', exitAttempts: 9, exitPrice: 0 });
+    expect(t!.shares).toBe(10);
+    expect(eventTypes(e, KEY)).toContain('RECONCILE_REQUIRED');
+  });
+
+  it('retries a killed exit EXIT_RETRY_DELAY_MS later on the virtual clock, repriced from the book', () => {
+    let venue: FailFirstSellsVenue | undefined;
+    const e = runScenario([entry, up(11, 0.36), up(11.5, 0.34), up(12, 0.33), up(13, 0.32)], {
+      strategies: buyUp(),
+      venue: (books, clock) => (venue = new FailFirstSellsVenue(simOver(books, clock), 1, 'killed', clock)),
+    });
+    expect(venue!.sells.map((c) => [c.createdMs, c.limitPrice])).toEqual([
+      [at(11), 330_000],
+      [at(12), 300_000],
+    ]);
+    expect(e.sink.trades[0]).toMatchObject({ exitReason: 'stop_loss', exitAttempts: 2, exitPrice: 0.33, triggerBid: 0.36 });
+  });
+
+  it('a failed round puts the position back to OPEN; the next tick starts a new round', () => {
+    let venue: FailFirstSellsVenue | undefined;
+    const rows = [entry, up(11, 0.36), up(12, 0.36), up(13, 0.36), up(14, 0.36), up(15, 0.36)];
+    const e = runScenario(rows, {
+      strategies: buyUp(),
+      venue: (books, clock) => (venue = new FailFirstSellsVenue(simOver(books, clock), 3, 'rejected', clock)),
+    });
+    expect(venue!.sells.map((c) => c.clientOrderId)).toEqual([
+      `${KEY}:exit:1.1`,
+      `${KEY}:exit:1.2`,
+      `${KEY}:exit:1.3`,
+      `${KEY}:exit:2.1`,
+    ]);
+    expect(eventTypes(e, KEY)).toContain('EXIT_ROUND_FAILED');
+    expect(e.sink.trades[0]).toMatchObject({ exitReason: 'stop_loss', exitAttempts: 4 });
+  });
+
+  it('below the venue minimum: order_too_small, held to resolution', () => {
+    // 1 USDC position, stop at bid 0.30: 2 shares × (0.30 − 0.03) = 0.54 USDC < 1 USDC
+    const e = runScenario([entry, up(11, 0.3), up(899, 0.99)], {
+      strategies: buyUp(),
+      config: { POSITION_SIZE_USDC: 1 },
+    });
+    expect(e.trader.stats.orderTooSmall).toBe(1);
+    expect(e.sink.trades[0]).toMatchObject({ exitReason: 'window_expiry', exitAttempts: 0, exitPrice: 1 });
+  });
+
+  it('a killed entry removes the position and writes no trade', () => {
+    // size 1 share at the ask: 10 shares needed → killed
+    const rows = [{ ...up(10, 0.49), upAskSize: 1_000_000 }];
+    const e = runScenario(rows, { strategies: buyUp() });
+    expect(e.trader.stats.entriesKilled).toBe(1);
+    expect(e.sink.trades).toHaveLength(0);
+    expect(e.trader.position(KEY)!.state).toBe('CLOSED');
+    expect(eventTypes(e, KEY)).toEqual(['SIGNAL', 'ENTRY_FAILED']);
+  });
+});
