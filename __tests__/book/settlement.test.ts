@@ -12,8 +12,23 @@ describe('settlement by last recorded mid (issue #2)', () => {
   });
 
   it('picks the side with the higher mid; a token with no prices counts as 0; ties go UP', () => {
-    expect(winnerFromLastTick({ up: { ...top(980_000, 990_000), tokenId: 'u', bidSize: null, askSize: null, tickSize: 1000 }, down: { ...top(10_000, 20_000), tokenId: 'd', bidSize: null, askSize: null, tickSize: 1000 } })).toBe('UP');
-    expect(winnerFromLastTick({ up: { ...top(null, null), tokenId: 'u', bidSize: null, askSize: null, tickSize: 1000 }, down: { ...top(null, 20_000), tokenId: 'd', bidSize: null, askSize: null, tickSize: 1000 } })).toBe('DOWN');
-    expect(winnerFromLastTick({ up: { ...top(490_000, 510_000), tokenId: 'u', bidSize: null, askSize: null, tickSize: 1000 }, down: { ...top(490_000, 510_000), tokenId: 'd', bidSize: null, askSize: null, tickSize: 1000 } })).toBe('UP');
+    expect(
+      winnerFromLastTick({
+        up: { ...top(980_000, 990_000), tokenId: 'u', bidSize: null, askSize: null, tickSize: 1000 },
+        down: { ...top(10_000, 20_000), tokenId: 'd', bidSize: null, askSize: null, tickSize: 1000 },
+      }),
+    ).toBe('UP');
+    expect(
+      winnerFromLastTick({
+        up: { ...top(null, null), tokenId: 'u', bidSize: null, askSize: null, tickSize: 1000 },
+        down: { ...top(null, 20_000), tokenId: 'd', bidSize: null, askSize: null, tickSize: 1000 },
+      }),
+    ).toBe('DOWN');
+    expect(
+      winnerFromLastTick({
+        up: { ...top(490_000, 510_000), tokenId: 'u', bidSize: null, askSize: null, tickSize: 1000 },
+        down: { ...top(490_000, 510_000), tokenId: 'd', bidSize: null, askSize: null, tickSize: 1000 },
+      }),
+    ).toBe('UP');
   });
 });

@@ -8,7 +8,15 @@ import { ConfigError } from '../../src/core/errors';
 describe('config', () => {
   it('has the design defaults and is frozen', () => {
     const c = loadConfig({ env: {} });
-    expect(c).toMatchObject({ STOP_LOSS_PCT: 0.25, TRAILING_ACTIVATION_PCT: 0.15, TRAILING_STOP_PCT: 0.1, MIN_PROFIT_FLOOR_PCT: 0.05, POSITION_SIZE_USDC: 5, EXIT_PRICE_BUFFER: 0.03, MAX_EXIT_ATTEMPTS: 3 });
+    expect(c).toMatchObject({
+      STOP_LOSS_PCT: 0.25,
+      TRAILING_ACTIVATION_PCT: 0.15,
+      TRAILING_STOP_PCT: 0.1,
+      MIN_PROFIT_FLOOR_PCT: 0.05,
+      POSITION_SIZE_USDC: 5,
+      EXIT_PRICE_BUFFER: 0.03,
+      MAX_EXIT_ATTEMPTS: 3,
+    });
     expect(c.strategies.map((s) => s.name)).toEqual(['momentum', 'crash-rebound']);
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.strategies[0])).toBe(true);
@@ -18,7 +26,10 @@ describe('config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ STOP_LOSS_PCT: 0.3, POSITION_SIZE_USDC: 2 }));
-    const c = loadConfig({ env: { STOP_LOSS_PCT: '0.2', STRATEGIES: 'momentum', BLOCK_IF_LOSING: 'false' }, configPath: file });
+    const c = loadConfig({
+      env: { STOP_LOSS_PCT: '0.2', STRATEGIES: 'momentum', BLOCK_IF_LOSING: 'false' },
+      configPath: file,
+    });
     expect(c).toMatchObject({ STOP_LOSS_PCT: 0.2, POSITION_SIZE_USDC: 2, BLOCK_IF_LOSING: false });
     expect(c.strategies.map((s) => s.name)).toEqual(['momentum']);
   });

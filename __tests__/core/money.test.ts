@@ -17,7 +17,8 @@ describe('integer money', () => {
   });
 
   it('formats micros minimally and round-trips', () => {
-    for (const v of [0, 1, 895_000, 1_000_000, 6_151_040_000, -1_500_000]) expect(parseMicros(formatMicros(v))).toBe(v);
+    for (const v of [0, 1, 895_000, 1_000_000, 6_151_040_000, -1_500_000])
+      expect(parseMicros(formatMicros(v))).toBe(v);
     expect(formatMicros(895_000)).toBe('0.895');
     expect(formatMicros(1_000_000)).toBe('1');
   });

@@ -45,7 +45,10 @@ describe('FOK BUY fill model (design §8)', () => {
   });
 
   it('treats an unknown size as deep enough', () => {
-    expect(fillBuy([{ price: 500_000, size: null }], 500_000, 5_000_000, NO_FEE)).toMatchObject({ kind: 'filled', shares: 10_000_000 });
+    expect(fillBuy([{ price: 500_000, size: null }], 500_000, 5_000_000, NO_FEE)).toMatchObject({
+      kind: 'filled',
+      shares: 10_000_000,
+    });
   });
 
   it('takes the fee in shares', () => {

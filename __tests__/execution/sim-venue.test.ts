@@ -7,13 +7,39 @@ import { up } from '../helpers/scenario';
 function setup(latencyMs = 0) {
   const books = new BookStore();
   const clock = new VirtualClock(0);
-  const venue = new SimVenue({ bookOf: (id) => books.find(id), clock, latencyMs, fee: { rate: 0, exponent: 1 }, minNotional: 1_000_000 });
+  const venue = new SimVenue({
+    bookOf: (id) => books.find(id),
+    clock,
+    latencyMs,
+    fee: { rate: 0, exponent: 1 },
+    minNotional: 1_000_000,
+  });
   const events: VenueEvent[] = [];
   venue.setListener((e) => events.push(e));
   const tick = books.applyRow(up(0, 0.49));
-  const base = { positionKey: 'k', window: tick.window, tokenId: tick.up.tokenId, tif: 'FOK' as const, createdMs: 0 };
-  const buy = (id: string, limitPrice: number, notional: number): OrderCommand => ({ ...base, clientOrderId: id, purpose: 'entry', side: 'BUY', limitPrice, notional });
-  const sell = (id: string, limitPrice: number, shares: number): OrderCommand => ({ ...base, clientOrderId: id, purpose: 'exit', side: 'SELL', limitPrice, shares });
+  const base = {
+    positionKey: 'k',
+    window: tick.window,
+    tokenId: tick.up.tokenId,
+    tif: 'FOK' as const,
+    createdMs: 0,
+  };
+  const buy = (id: string, limitPrice: number, notional: number): OrderCommand => ({
+    ...base,
+    clientOrderId: id,
+    purpose: 'entry',
+    side: 'BUY',
+    limitPrice,
+    notional,
+  });
+  const sell = (id: string, limitPrice: number, shares: number): OrderCommand => ({
+    ...base,
+    clientOrderId: id,
+    purpose: 'exit',
+    side: 'SELL',
+    limitPrice,
+    shares,
+  });
   return { books, clock, venue, events, buy, sell, tick };
 }
 
@@ -26,7 +52,14 @@ describe('simulated venue', () => {
     venue.submit(sell('d', 400_000, 5_000_000)); // nothing held
     venue.submit({ ...buy('e', 510_000, 5_000_000), tokenId: '123' }); // unknown token
     venue.submit(buy('f', 1_000_000, 5_000_000)); // price above 1 − tick
-    expect(events.map((e) => e.kind)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
+    expect(events.map((e) => e.kind)).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
     expect(books.find('123')).toBeUndefined();
   });
 
@@ -39,7 +72,10 @@ describe('simulated venue', () => {
     venue.submit(sell('s', 460_000, 10_000_000));
     expect(events[2]).toMatchObject({ kind: 'filled', notional: 4_900_000 });
     expect(venue.balance(tick.up.tokenId)).toBe(0);
-    expect(events.flatMap((e) => (e.kind === 'filled' ? e.fills.map((f) => f.tradeId) : []))).toEqual(['sim-1', 'sim-2']);
+    expect(events.flatMap((e) => (e.kind === 'filled' ? e.fills.map((f) => f.tradeId) : []))).toEqual([
+      'sim-1',
+      'sim-2',
+    ]);
   });
 
   it('with latency, fills against the book as it is when the order arrives', () => {

@@ -28,7 +28,8 @@ export interface RowPrices {
 /** A row at `sec` seconds into the window; DOWN defaults to the complement of UP. */
 export function row(sec: number, p: RowPrices): TickRow {
   const size = p.size === undefined ? toMicros(10_000) : p.size === null ? null : toMicros(p.size);
-  const m = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : toMicros(x));
+  const m = (x: number | null | undefined): number | null =>
+    x === null || x === undefined ? null : toMicros(x);
   const upBid = p.upBid ?? null;
   const upAsk = p.upAsk ?? null;
   const downBid = p.downBid !== undefined ? p.downBid : upAsk === null ? null : round2(1 - upAsk);

@@ -7,7 +7,13 @@ import type { ExecutionVenue } from '../../src/execution/venue';
 
 /** A zero-latency, fee-free simulated venue over the engine's books. */
 export function simOver(books: BookStore, clock: VirtualClock): SimVenue {
-  return new SimVenue({ bookOf: (id) => books.find(id), clock, latencyMs: 0, fee: { rate: 0, exponent: 1 }, minNotional: 1_000_000 });
+  return new SimVenue({
+    bookOf: (id) => books.find(id),
+    clock,
+    latencyMs: 0,
+    fee: { rate: 0, exponent: 1 },
+    minNotional: 1_000_000,
+  });
 }
 
 /** Throws on every SELL submit; BUYs go to the simulated venue. */
@@ -46,7 +52,12 @@ export class FailFirstSellsVenue implements ExecutionVenue {
     if (cmd.side === 'SELL') this.sells.push(cmd);
     if (cmd.side === 'SELL' && this.n > 0) {
       this.n -= 1;
-      this.listener({ kind: this.kind, clientOrderId: cmd.clientOrderId, tsMs: this.clock?.now() ?? cmd.createdMs, reason: 'test' });
+      this.listener({
+        kind: this.kind,
+        clientOrderId: cmd.clientOrderId,
+        tsMs: this.clock?.now() ?? cmd.createdMs,
+        reason: 'test',
+      });
       return;
     }
     this.inner.submit(cmd);

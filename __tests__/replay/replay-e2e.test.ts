@@ -17,7 +17,11 @@ const DATA = resolve(__dirname, '../../../shared/data/borisz42-btc15m');
 const FILE = join(DATA, 'market_data_20251226.csv.gz');
 const REASONS = ['stop_loss', 'trailing_stop', 'reversal', 'window_expiry'];
 const tmp = mkdtempSync(join(tmpdir(), 'replay-e2e-'));
-const env = { DATA_DIR: join(tmp, 'data'), DATABASE_URL: process.env.DATABASE_URL ?? '', LOG_LEVEL: 'silent' };
+const env = {
+  DATA_DIR: join(tmp, 'data'),
+  DATABASE_URL: process.env.DATABASE_URL ?? '',
+  LOG_LEVEL: 'silent',
+};
 const readTrades = (p: string): TradeLine[] =>
   readFileSync(p, 'utf8')
     .split('\n')
@@ -46,11 +50,32 @@ describe('replay of the shared data', () => {
 
     // keys and order exactly as issue #2
     expect(Object.keys(trades[0]!)).toEqual([
-      'positionKey', 'strategy', 'crypto', 'windowSec', 'windowEpoch', 'side', 'entryTimeMs', 'entryPrice',
-      'shares', 'costUsdc', 'entryFeeUsdc', 'exitTimeMs', 'exitPrice', 'exitReason', 'triggerBid',
-      'highWaterMark', 'peakPnlPct', 'trailingActivatedAtMs', 'proceedsUsdc', 'exitFeeUsdc', 'pnlUsdc', 'exitAttempts',
+      'positionKey',
+      'strategy',
+      'crypto',
+      'windowSec',
+      'windowEpoch',
+      'side',
+      'entryTimeMs',
+      'entryPrice',
+      'shares',
+      'costUsdc',
+      'entryFeeUsdc',
+      'exitTimeMs',
+      'exitPrice',
+      'exitReason',
+      'triggerBid',
+      'highWaterMark',
+      'peakPnlPct',
+      'trailingActivatedAtMs',
+      'proceedsUsdc',
+      'exitFeeUsdc',
+      'pnlUsdc',
+      'exitAttempts',
     ]);
-    const sorted = [...trades].sort((a, b) => a.entryTimeMs - b.entryTimeMs || a.positionKey.localeCompare(b.positionKey));
+    const sorted = [...trades].sort(
+      (a, b) => a.entryTimeMs - b.entryTimeMs || a.positionKey.localeCompare(b.positionKey),
+    );
     expect(trades.map((t) => t.positionKey)).toEqual(sorted.map((t) => t.positionKey));
 
     // no exit on a tick where its rule did not fire
@@ -71,18 +96,25 @@ describe('replay of the shared data', () => {
       const bid = t.side === 'UP' ? r!.upBid : r!.downBid;
       expect(bid).toBe(µ(t.triggerBid!));
       expect(t.exitTimeMs!).toBeGreaterThan(t.entryTimeMs);
-      if (t.exitReason === 'stop_loss') expect(bid!).toBeLessThan(Math.round(entry * (1 - cfg.STOP_LOSS_PCT)));
-      if (t.exitReason === 'reversal') expect(bid!).toBeGreaterThanOrEqual(Math.round(entry * (1 + cfg.MIN_PROFIT_TO_REVERSE)));
+      if (t.exitReason === 'stop_loss')
+        expect(bid!).toBeLessThan(Math.round(entry * (1 - cfg.STOP_LOSS_PCT)));
+      if (t.exitReason === 'reversal')
+        expect(bid!).toBeGreaterThanOrEqual(Math.round(entry * (1 + cfg.MIN_PROFIT_TO_REVERSE)));
       if (t.exitReason === 'trailing_stop') {
         expect(t.trailingActivatedAtMs).not.toBeNull();
         const hwm = µ(t.highWaterMark!);
-        const stop = Math.max(Math.round(hwm * (1 - cfg.TRAILING_STOP_PCT)), Math.round(entry * (1 + cfg.MIN_PROFIT_FLOOR_PCT)));
+        const stop = Math.max(
+          Math.round(hwm * (1 - cfg.TRAILING_STOP_PCT)),
+          Math.round(entry * (1 + cfg.MIN_PROFIT_FLOOR_PCT)),
+        );
         expect(bid!).toBeLessThanOrEqual(stop);
       }
     }
 
     // persisted: every position CLOSED with a valid reason, every tick, a journal in sequence
-    const repo = await openRepository(env.DATABASE_URL !== '' ? { databaseUrl: env.DATABASE_URL } : { dataDir: join(env.DATA_DIR, 'pglite') });
+    const repo = await openRepository(
+      env.DATABASE_URL !== '' ? { databaseUrl: env.DATABASE_URL } : { dataDir: join(env.DATA_DIR, 'pglite') },
+    );
     try {
       const runId = res.runId!;
       const positions = await repo.loadPositions(runId);
@@ -96,7 +128,9 @@ describe('replay of the shared data', () => {
       const events = await repo.loadPositionEvents(runId);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       const fills = await repo.loadFills(runId);
-      expect(fills.length).toBeGreaterThanOrEqual(trades.length + trades.filter((t) => t.exitAttempts > 0).length);
+      expect(fills.length).toBeGreaterThanOrEqual(
+        trades.length + trades.filter((t) => t.exitAttempts > 0).length,
+      );
     } finally {
       await repo.close();
     }

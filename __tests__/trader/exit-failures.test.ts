@@ -33,7 +33,12 @@ describe('exit failures (design §7)', () => {
       [at(11), 330_000],
       [at(12), 300_000],
     ]);
-    expect(e.sink.trades[0]).toMatchObject({ exitReason: 'stop_loss', exitAttempts: 2, exitPrice: 0.33, triggerBid: 0.36 });
+    expect(e.sink.trades[0]).toMatchObject({
+      exitReason: 'stop_loss',
+      exitAttempts: 2,
+      exitPrice: 0.33,
+      triggerBid: 0.36,
+    });
   });
 
   it('a failed round puts the position back to OPEN; the next tick starts a new round', () => {

@@ -11,7 +11,12 @@ describe('stop loss (design §5.1)', () => {
     const e = runScenario([entry, up(11, 0.4), up(12, 0.37), up(13, 0.36)], { strategies: [buyUpAt0()] });
     const [t] = e.sink.trades;
     expect(e.sink.trades).toHaveLength(1);
-    expect(t).toMatchObject({ exitReason: 'stop_loss', triggerBid: 0.37, exitTimeMs: at(12), entryPrice: 0.5 });
+    expect(t).toMatchObject({
+      exitReason: 'stop_loss',
+      triggerBid: 0.37,
+      exitTimeMs: at(12),
+      entryPrice: 0.5,
+    });
   });
 
   it('does not fire at exactly the threshold (bid < round(entry × 0.75) is strict)', () => {
@@ -52,7 +57,11 @@ describe('trailing take-profit (design §5.2–5.4)', () => {
 
   it('exits 11 % below the HWM, not 8 % below', () => {
     const e = runScenario([entry, up(11, 0.7), up(12, 0.64), up(13, 0.62)], { strategies: [buyUpAt0()] });
-    expect(e.sink.trades[0]).toMatchObject({ exitReason: 'trailing_stop', triggerBid: 0.62, highWaterMark: 0.7 });
+    expect(e.sink.trades[0]).toMatchObject({
+      exitReason: 'trailing_stop',
+      triggerBid: 0.62,
+      highWaterMark: 0.7,
+    });
     expect(e.sink.trades[0]!.peakPnlPct).toBeCloseTo(0.4, 6);
   });
 
@@ -60,7 +69,9 @@ describe('trailing take-profit (design §5.2–5.4)', () => {
     // HWM 0.58 (+16 %): trail 0.522 < floor 0.525 → stop at the floor
     const e1 = runScenario([entry, up(11, 0.58), up(12, 0.53)], { strategies: [buyUpAt0()], finish: false });
     expect(e1.trader.position(KEY)!.state).toBe('OPEN');
-    const e2 = runScenario([entry, up(11, 0.58), row(12, { upBid: 0.525, upAsk: 0.53 })], { strategies: [buyUpAt0()] });
+    const e2 = runScenario([entry, up(11, 0.58), row(12, { upBid: 0.525, upAsk: 0.53 })], {
+      strategies: [buyUpAt0()],
+    });
     expect(e2.sink.trades[0]).toMatchObject({ exitReason: 'trailing_stop', triggerBid: 0.525 });
   });
 
@@ -77,7 +88,16 @@ describe('EXITING and duplicate exits', () => {
   it('an EXITING position ignores ticks', () => {
     // 5 s of order latency: the sell is in flight while ticks keep coming
     // the entry arrives at 15 s; the stop fires at 16 s; the sell arrives at 21 s
-    const rows = [entry, up(12, 0.49), up(15, 0.49), up(16, 0.36), up(17, 0.7), up(18, 0.2), up(19, 0.65), up(21, 0.35)];
+    const rows = [
+      entry,
+      up(12, 0.49),
+      up(15, 0.49),
+      up(16, 0.36),
+      up(17, 0.7),
+      up(18, 0.2),
+      up(19, 0.65),
+      up(21, 0.35),
+    ];
     const e = runScenario(rows, { strategies: [buyUpAt0()], config: { SIM_LATENCY_MS: 5000 } });
     const types = eventTypes(e, KEY);
     expect(types).toEqual(['SIGNAL', 'OPENED', 'EXIT_FIRED', 'CLOSED']);
@@ -125,8 +145,16 @@ describe('window expiry (design §5.5)', () => {
   });
 
   it('pays 0 to the loser', () => {
-    const e = runScenario([entry, up(11, 0.45), up(899, 0.4)], { strategies: [buyUpAt0()], config: { STOP_LOSS_PCT: 0.9 } });
-    expect(e.sink.trades[0]).toMatchObject({ exitReason: 'window_expiry', exitPrice: 0, proceedsUsdc: 0, pnlUsdc: -5 });
+    const e = runScenario([entry, up(11, 0.45), up(899, 0.4)], {
+      strategies: [buyUpAt0()],
+      config: { STOP_LOSS_PCT: 0.9 },
+    });
+    expect(e.sink.trades[0]).toMatchObject({
+      exitReason: 'window_expiry',
+      exitPrice: 0,
+      proceedsUsdc: 0,
+      pnlUsdc: -5,
+    });
   });
 
   it('resolves when a tick of a later window arrives', () => {
@@ -140,6 +168,11 @@ describe('window expiry (design §5.5)', () => {
       strategies: [buyUpAt0()],
       config: { EXIT_BEFORE_END_MS: 60_000 },
     });
-    expect(e.sink.trades[0]).toMatchObject({ exitReason: 'window_expiry', triggerBid: 0.53, exitTimeMs: at(861), exitAttempts: 1 });
+    expect(e.sink.trades[0]).toMatchObject({
+      exitReason: 'window_expiry',
+      triggerBid: 0.53,
+      exitTimeMs: at(861),
+      exitAttempts: 1,
+    });
   });
 });

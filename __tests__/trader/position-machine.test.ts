@@ -7,7 +7,14 @@ const ALL: PositionState[] = ['PENDING', 'OPEN', 'EXITING', 'CLOSED'];
 describe('position state machine', () => {
   it('allows exactly the table', () => {
     const allowed = ALL.flatMap((f) => ALL.filter((t) => canTransition(f, t)).map((t) => `${f}>${t}`));
-    expect(allowed).toEqual(['PENDING>OPEN', 'PENDING>CLOSED', 'OPEN>EXITING', 'OPEN>CLOSED', 'EXITING>OPEN', 'EXITING>CLOSED']);
+    expect(allowed).toEqual([
+      'PENDING>OPEN',
+      'PENDING>CLOSED',
+      'OPEN>EXITING',
+      'OPEN>CLOSED',
+      'EXITING>OPEN',
+      'EXITING>CLOSED',
+    ]);
     expect(TRANSITIONS.CLOSED).toEqual([]);
   });
 

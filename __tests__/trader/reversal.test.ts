@@ -1,4 +1,5 @@
 import { at, eventTypes, runScenario, ScriptedStrategy, up } from '../helpers/scenario';
+import { FailFirstSellsVenue, simOver } from '../helpers/venues';
 
 const HOLDER = 'a_BTC_1766745000';
 /** `a` buys UP at 10 s (entry 0.50); `b` signals DOWN at 20 s. */
@@ -45,14 +46,18 @@ describe('reversal (design §5)', () => {
   });
 
   it('lets the holding strategy itself reverse (a second position key in the window)', () => {
-    const s = [new ScriptedStrategy('a', [[at(10), 'UP'], [at(20), 'DOWN']])];
+    const s = [
+      new ScriptedStrategy('a', [
+        [at(10), 'UP'],
+        [at(20), 'DOWN'],
+      ]),
+    ];
     const e = runScenario([entry, up(20, 0.6)], { strategies: s, finish: false });
     expect(e.trader.position(HOLDER)!.exitReason).toBe('reversal');
     expect(e.trader.position('a_BTC_1766745000_2')).toMatchObject({ state: 'OPEN', side: 'DOWN' });
   });
 
-  it('blocks the entry when the reversal exit fails', async () => {
-    const { FailFirstSellsVenue, simOver } = await import('../helpers/venues');
+  it('blocks the entry when the reversal exit fails', () => {
     const e = runScenario([entry, up(20, 0.6)], {
       strategies: strategies(),
       config: { MAX_EXIT_ATTEMPTS: 1 },
@@ -65,7 +70,12 @@ describe('reversal (design §5)', () => {
   });
 
   it('ignores a repeat signal for the side already held', () => {
-    const s = [new ScriptedStrategy('a', [[at(10), 'UP'], [at(20), 'UP']])];
+    const s = [
+      new ScriptedStrategy('a', [
+        [at(10), 'UP'],
+        [at(20), 'UP'],
+      ]),
+    ];
     const e = runScenario([entry, up(20, 0.6)], { strategies: s, finish: false });
     expect(e.trader.stats.signalsIgnored).toBe(1);
     expect(e.trader.openPositions()).toHaveLength(1);

@@ -9,6 +9,8 @@ import { OrderBook } from './order-book';
 /** The two tokens of a window. */
 export interface WindowTokens {
   readonly window: WindowRef;
+  /** `windowKey(window)`. */
+  readonly key: string;
   readonly up: OrderBook;
   readonly down: OrderBook;
 }
@@ -18,6 +20,7 @@ export class BookStore {
   private readonly books = new Map<string, OrderBook>();
   private readonly windows = new Map<string, WindowTokens>();
   private seq = 0;
+  private last: WindowTokens | null = null;
 
   /**
    * Returns the tokens of a window, creating empty books under the given token ids (synthetic ids
@@ -29,7 +32,12 @@ export class BookStore {
     if (entry === undefined) {
       const up = this.book(ids?.up ?? syntheticTokenId(w, 'UP'));
       const down = this.book(ids?.down ?? syntheticTokenId(w, 'DOWN'));
-      entry = { window: { crypto: w.crypto, windowSec: w.windowSec, windowEpoch: w.windowEpoch }, up, down };
+      entry = {
+        window: { crypto: w.crypto, windowSec: w.windowSec, windowEpoch: w.windowEpoch },
+        key,
+        up,
+        down,
+      };
       this.windows.set(key, entry);
     }
     return entry;
@@ -52,7 +60,14 @@ export class BookStore {
 
   /** Applies one canonical row (top of book of both tokens) and returns the window's tick. */
   applyRow(row: TickRow): Tick {
-    const w = this.window(row);
+    const l = this.last;
+    const w =
+      l !== null &&
+      l.window.windowEpoch === row.windowEpoch &&
+      l.window.windowSec === row.windowSec &&
+      l.window.crypto === row.crypto
+        ? l
+        : (this.last = this.window(row));
     w.up.setTop(row.upBid, row.upBidSize, row.upAsk, row.upAskSize);
     w.down.setTop(row.downBid, row.downBidSize, row.downAsk, row.downAskSize);
     return this.tick(w, row.tsMs, row.spot);
@@ -61,7 +76,15 @@ export class BookStore {
   /** Returns a tick of the window's current books at `tsMs`, numbered with the next sequence. */
   tick(w: WindowTokens, tsMs: number, spot: number | null): Tick {
     this.seq += 1;
-    return { seq: this.seq, tsMs, window: w.window, up: w.up.top(), down: w.down.top(), spot };
+    return {
+      seq: this.seq,
+      tsMs,
+      window: w.window,
+      windowKey: w.key,
+      up: w.up.top(),
+      down: w.down.top(),
+      spot,
+    };
   }
 
   /** Drops the books of a window (after resolution) to keep memory flat over long replays. */
@@ -72,5 +95,6 @@ export class BookStore {
     this.books.delete(entry.up.tokenId);
     this.books.delete(entry.down.tokenId);
     this.windows.delete(key);
+    if (this.last === entry) this.last = null;
   }
 }

@@ -62,7 +62,8 @@ export class OrderBook {
     if (this.fixedTick !== null) return this.fixedTick;
     const bid = this.bestBid;
     const ask = this.bestAsk;
-    if ((bid !== null && tickSizeFor(bid) === 1_000) || (ask !== null && tickSizeFor(ask) === 1_000)) return 1_000;
+    if ((bid !== null && tickSizeFor(bid) === 1_000) || (ask !== null && tickSizeFor(ask) === 1_000))
+      return 1_000;
     return 10_000;
   }
 

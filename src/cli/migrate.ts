@@ -11,9 +11,13 @@ export function registerMigrate(program: Command): void {
     .action(async () => {
       const cfg = loadConfig({ env: process.env });
       const repo = await openRepository(
-        cfg.DATABASE_URL !== '' ? { databaseUrl: cfg.DATABASE_URL } : { dataDir: join(cfg.DATA_DIR, 'pglite') },
+        cfg.DATABASE_URL !== ''
+          ? { databaseUrl: cfg.DATABASE_URL }
+          : { dataDir: join(cfg.DATA_DIR, 'pglite') },
       );
       await repo.close();
-      console.log(`migrations applied (${cfg.DATABASE_URL !== '' ? 'PostgreSQL' : join(cfg.DATA_DIR, 'pglite')})`);
+      console.log(
+        `migrations applied (${cfg.DATABASE_URL !== '' ? 'PostgreSQL' : join(cfg.DATA_DIR, 'pglite')})`,
+      );
     });
 }

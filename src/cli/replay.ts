@@ -41,7 +41,10 @@ export interface ReplayRunResult {
  * the run row, ticks (unless PERSIST_TICKS=false), positions, events, orders and fills.
  * @throws {ConfigError} on bad configuration, {InputError} on unreadable input.
  */
-export async function runReplay(opts: ReplayCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<ReplayRunResult> {
+export async function runReplay(
+  opts: ReplayCommandOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReplayRunResult> {
   const overrides: Partial<Config> = {};
   if (opts.input !== undefined) Object.assign(overrides, { REPLAY_INPUT: opts.input });
   if (opts.out !== undefined) Object.assign(overrides, { OUT_PATH: opts.out });
@@ -50,7 +53,8 @@ export async function runReplay(opts: ReplayCommandOptions, env: NodeJS.ProcessE
   log.info({ input: cfg.REPLAY_INPUT, strategies: cfg.strategies.map((s) => s.name) }, 'replay starting');
   const { rows, stats } = await loadInput(cfg.REPLAY_INPUT);
   for (const f of stats.files) log.info(f, 'input file loaded');
-  if (stats.skippedFiles.length > 0) log.info({ skipped: stats.skippedFiles }, 'files skipped (not tick data)');
+  if (stats.skippedFiles.length > 0)
+    log.info({ skipped: stats.skippedFiles }, 'files skipped (not tick data)');
 
   let repo: Repository | null = null;
   let runId: number | null = null;
@@ -69,14 +73,24 @@ export async function runReplay(opts: ReplayCommandOptions, env: NodeJS.ProcessE
   }
   try {
     const engine = new ReplayEngine({ config: cfg });
-    const bar = opts.progress !== false && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, format: 'replay [{bar}] {percentage}% | {value}/{total} ticks | {eta}s left' }) : null;
+    const bar =
+      opts.progress !== false && process.stderr.isTTY
+        ? new SingleBar({
+            stream: process.stderr,
+            format: 'replay [{bar}] {percentage}% | {value}/{total} ticks | {eta}s left',
+          })
+        : null;
     bar?.start(rows.length, 0);
     await engine.run(rows, { repo, runId: runId ?? 0, onProgress: (n) => bar?.update(n) });
     bar?.stop();
     writeTradesFile(cfg.OUT_PATH, engine.sink.trades);
     const summary = summarize(engine.sink.trades, engine.trader.stats);
-    if (repo !== null && runId !== null) await repo.finishRun(runId, Date.now(), { ...summary, stats: engine.trader.stats });
-    log.info({ runId, trades: cfg.OUT_PATH, rows: rows.length, positions: summary.positions }, 'replay finished');
+    if (repo !== null && runId !== null)
+      await repo.finishRun(runId, Date.now(), { ...summary, stats: engine.trader.stats });
+    log.info(
+      { runId, trades: cfg.OUT_PATH, rows: rows.length, positions: summary.positions },
+      'replay finished',
+    );
     return { runId, summary, tradesPath: cfg.OUT_PATH, rows: rows.length };
   } finally {
     await repo?.close();
@@ -96,13 +110,17 @@ export function registerReplay(program: Command): void {
     .action(async (o: ReplayCommandOptions) => {
       const res = await runReplay(o);
       console.log(formatSummary(res.summary));
-      console.log(`${res.rows} ticks replayed; trades: ${res.tradesPath}${res.runId === null ? '' : `; run id ${res.runId}`}`);
+      console.log(
+        `${res.rows} ticks replayed; trades: ${res.tradesPath}${res.runId === null ? '' : `; run id ${res.runId}`}`,
+      );
     });
 }
 
 function codeRevision(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }

@@ -9,7 +9,10 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors';
 import { strategyConfigSchema, DEFAULT_STRATEGIES, type StrategyConfig } from './strategies';
 
-const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
 const num = z.coerce.number().finite();
 const pct = num.min(0).max(10);
 const ms = z.coerce.number().int().min(0);
@@ -67,7 +70,10 @@ export interface Config extends Settings {
 /** Keys of every setting, in documentation order. */
 export const SETTING_KEYS = Object.keys(settingsSchema.shape) as (keyof Settings)[];
 
-const fileSchema = settingsSchema.partial().extend({ strategies: z.array(strategyConfigSchema).optional() }).strict();
+const fileSchema = settingsSchema
+  .partial()
+  .extend({ strategies: z.array(strategyConfigSchema).optional() })
+  .strict();
 
 /**
  * Builds the configuration: defaults, then a JSON file (`configPath`, keys as in `.env.example`
@@ -75,11 +81,13 @@ const fileSchema = settingsSchema.partial().extend({ strategies: z.array(strateg
  * Returns a deeply frozen object.
  * @throws {ConfigError} naming each bad key and what to set.
  */
-export function loadConfig(opts: {
-  env?: Record<string, string | undefined>;
-  configPath?: string | undefined;
-  overrides?: Partial<Settings>;
-} = {}): Config {
+export function loadConfig(
+  opts: {
+    env?: Record<string, string | undefined>;
+    configPath?: string | undefined;
+    overrides?: Partial<Settings>;
+  } = {},
+): Config {
   const env = opts.env ?? {};
   let fromFile: z.infer<typeof fileSchema> = {};
   if (opts.configPath !== undefined) {
@@ -87,10 +95,13 @@ export function loadConfig(opts: {
     try {
       raw = JSON.parse(readFileSync(opts.configPath, 'utf8'));
     } catch (err) {
-      throw new ConfigError(`cannot read config file ${opts.configPath}: ${(err as Error).message}`, { cause: err });
+      throw new ConfigError(`cannot read config file ${opts.configPath}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const parsed = fileSchema.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(`config file ${opts.configPath}: ${formatIssues(parsed.error)}`);
+    if (!parsed.success)
+      throw new ConfigError(`config file ${opts.configPath}: ${formatIssues(parsed.error)}`);
     fromFile = parsed.data;
   }
   const fromEnv: Record<string, string> = {};
@@ -104,7 +115,9 @@ export function loadConfig(opts: {
   const settings = parsed.data;
   let strategies: readonly StrategyConfig[] = fileStrategies ?? DEFAULT_STRATEGIES;
   if (settings.STRATEGIES !== '') {
-    const wanted = settings.STRATEGIES.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const wanted = settings.STRATEGIES.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const unknown = wanted.filter((w) => !strategies.some((s) => s.name === w));
     if (unknown.length > 0) {
       throw new ConfigError(
@@ -121,13 +134,19 @@ export function loadConfig(opts: {
 function crossCheck(c: Config): void {
   const problems: string[] = [];
   if (c.POSITION_SIZE_USDC < c.MIN_ORDER_NOTIONAL_USDC) {
-    problems.push(`POSITION_SIZE_USDC (${c.POSITION_SIZE_USDC}) is below MIN_ORDER_NOTIONAL_USDC (${c.MIN_ORDER_NOTIONAL_USDC}): raise POSITION_SIZE_USDC`);
+    problems.push(
+      `POSITION_SIZE_USDC (${c.POSITION_SIZE_USDC}) is below MIN_ORDER_NOTIONAL_USDC (${c.MIN_ORDER_NOTIONAL_USDC}): raise POSITION_SIZE_USDC`,
+    );
   }
   if (Math.round(c.POSITION_SIZE_USDC * 100) !== c.POSITION_SIZE_USDC * 100) {
-    problems.push('POSITION_SIZE_USDC must have at most 2 decimals (venue maker precision, polymarket-protocol.md §6.4)');
+    problems.push(
+      'POSITION_SIZE_USDC must have at most 2 decimals (venue maker precision, polymarket-protocol.md §6.4)',
+    );
   }
   if (c.MIN_PROFIT_FLOOR_PCT >= c.TRAILING_ACTIVATION_PCT) {
-    problems.push('MIN_PROFIT_FLOOR_PCT must be below TRAILING_ACTIVATION_PCT, or the trailing stop fires on activation');
+    problems.push(
+      'MIN_PROFIT_FLOOR_PCT must be below TRAILING_ACTIVATION_PCT, or the trailing stop fires on activation',
+    );
   }
   if (c.STOP_LOSS_PCT >= 1) problems.push('STOP_LOSS_PCT must be below 1 (a price cannot fall below 0)');
   const names = new Set<string>();
@@ -135,7 +154,8 @@ function crossCheck(c: Config): void {
     if (names.has(s.name)) problems.push(`strategy name ${s.name} is used twice`);
     names.add(s.name);
   }
-  if (c.strategies.length === 0) problems.push('no strategy configured: set STRATEGIES or "strategies" in the config file');
+  if (c.strategies.length === 0)
+    problems.push('no strategy configured: set STRATEGIES or "strategies" in the config file');
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
 }
 

@@ -25,7 +25,12 @@ const common = {
 
 /** Momentum on the mid: buy a token whose mid rose by `minMove` or more over `lookbackMs`. */
 export const momentumSchema = z
-  .object({ type: z.literal('momentum'), lookbackMs: z.number().int().positive(), minMove: price.positive(), ...common })
+  .object({
+    type: z.literal('momentum'),
+    lookbackMs: z.number().int().positive(),
+    minMove: price.positive(),
+    ...common,
+  })
   .strict();
 
 /**

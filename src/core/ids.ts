@@ -24,13 +24,20 @@ export function windowKey(w: WindowRef): string {
  * carry token ids (issue #2), so replays derive them.
  */
 export function syntheticTokenId(w: WindowRef, side: Side): string {
-  const h = createHash('sha256').update(`${windowSlug(w)}:${side}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${windowSlug(w)}:${side}`)
+    .digest('hex');
   return BigInt('0x' + h).toString(10);
 }
 
 /** Returns a synthetic, stable condition id (`0x` + 64 hex) for a recorded window. */
 export function syntheticConditionId(w: WindowRef): string {
-  return '0x' + createHash('sha256').update(`condition:${windowSlug(w)}`).digest('hex');
+  return (
+    '0x' +
+    createHash('sha256')
+      .update(`condition:${windowSlug(w)}`)
+      .digest('hex')
+  );
 }
 
 /**

@@ -63,6 +63,8 @@ export interface Tick {
   readonly seq: number;
   readonly tsMs: number;
   readonly window: WindowRef;
+  /** `windowKey(window)`, computed once per window (`BTC:900:1766745000`). */
+  readonly windowKey: string;
   readonly up: TopOfBook;
   readonly down: TopOfBook;
   readonly spot: number | null;
@@ -134,6 +136,21 @@ export type VenueEvent =
       /** Fee taken in shares on a BUY, micro-shares (0 on SELL). */
       readonly feeShares: number;
     }
-  | { readonly kind: 'killed'; readonly clientOrderId: string; readonly tsMs: number; readonly reason: string }
-  | { readonly kind: 'rejected'; readonly clientOrderId: string; readonly tsMs: number; readonly reason: string }
-  | { readonly kind: 'unknown'; readonly clientOrderId: string; readonly tsMs: number; readonly reason: string };
+  | {
+      readonly kind: 'killed';
+      readonly clientOrderId: string;
+      readonly tsMs: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'rejected';
+      readonly clientOrderId: string;
+      readonly tsMs: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'unknown';
+      readonly clientOrderId: string;
+      readonly tsMs: number;
+      readonly reason: string;
+    };

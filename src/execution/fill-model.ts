@@ -39,7 +39,10 @@ export function fillBuy(asks: readonly Level[], limit: number, notional: number,
   for (const level of asks) {
     if (level.price > limit || remaining <= 0) break;
     const affordable = Math.floor((remaining * MICROS) / level.price / TAKER_STEP) * TAKER_STEP;
-    const take = level.size === null ? affordable : Math.min(affordable, Math.floor(level.size / TAKER_STEP) * TAKER_STEP);
+    const take =
+      level.size === null
+        ? affordable
+        : Math.min(affordable, Math.floor(level.size / TAKER_STEP) * TAKER_STEP);
     if (take <= 0) break;
     const cost = Math.ceil((take * level.price) / MICROS);
     fills.push({ price: level.price, shares: take });

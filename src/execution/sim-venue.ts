@@ -92,15 +92,23 @@ export class SimVenue implements ExecutionVenue {
     if (cmd.limitPrice % tick !== 0 || cmd.limitPrice < tick || cmd.limitPrice > MICROS - tick) {
       return reject(`invalid price ${cmd.limitPrice / MICROS} for tick ${tick / MICROS}`);
     }
-    const res =
-      cmd.side === 'BUY' ? this.checkBuy(cmd, book) : this.checkSell(cmd, book);
+    const res = cmd.side === 'BUY' ? this.checkBuy(cmd, book) : this.checkSell(cmd, book);
     if (typeof res === 'string') return reject(res);
     if (res.kind === 'killed') return { kind: 'killed', clientOrderId: id, tsMs, reason: res.reason };
     const sign = cmd.side === 'BUY' ? 1 : -1;
     const held = sign * (res.shares - res.feeShares);
     this.balances.set(cmd.tokenId, this.balance(cmd.tokenId) + held);
     const fills = res.fills.map((f) => ({ ...f, tradeId: `sim-${(this.nextTrade += 1)}` }));
-    return { kind: 'filled', clientOrderId: id, tsMs, fills, shares: res.shares, notional: res.notional, feeUsdc: res.feeUsdc, feeShares: res.feeShares };
+    return {
+      kind: 'filled',
+      clientOrderId: id,
+      tsMs,
+      fills,
+      shares: res.shares,
+      notional: res.notional,
+      feeUsdc: res.feeUsdc,
+      feeShares: res.feeShares,
+    };
   }
 
   private checkBuy(cmd: OrderCommand, book: OrderBook): ReturnType<typeof fillBuy> | string {
@@ -112,7 +120,8 @@ export class SimVenue implements ExecutionVenue {
 
   private checkSell(cmd: OrderCommand, book: OrderBook): ReturnType<typeof fillSell> | string {
     const shares = cmd.shares ?? 0;
-    if (shares <= 0 || shares % SELL_SHARE_STEP !== 0) return 'invalid amount precision: SELL shares above 2 decimals';
+    if (shares <= 0 || shares % SELL_SHARE_STEP !== 0)
+      return 'invalid amount precision: SELL shares above 2 decimals';
     if (notionalFloor(shares, cmd.limitPrice) < this.opts.minNotional) return 'order_too_small';
     if (shares > this.balance(cmd.tokenId)) return 'not enough balance';
     return fillSell(book.bids, cmd.limitPrice, shares, this.opts.fee);

@@ -213,6 +213,9 @@ export interface StoredRun extends RunRecord {
  * in one transaction, so a batch is stored whole or not at all.
  */
 export class KnexRepository implements Repository {
+  /** Run ids known to exist (runs are never deleted while the app runs). */
+  private readonly knownRuns = new Set<number>();
+
   /** Wraps an open knex instance; {@link close} destroys it. */
   constructor(private readonly db: Knex) {}
 
@@ -416,9 +419,14 @@ export class KnexRepository implements Repository {
     }
   }
 
-  /** @throws {InvariantError} when the run does not exist (ticks have no foreign key, for speed). */
+  /**
+   * Checks once per run id that the run exists (ticks have no foreign key, for speed).
+   * @throws {InvariantError} when the run does not exist.
+   */
   private async requireRun(runId: number): Promise<void> {
+    if (this.knownRuns.has(runId)) return;
     const found: Row | undefined = await this.db('runs').where({ id: runId }).first('id');
     if (found === undefined) throw new InvariantError(`run ${runId} does not exist`);
+    this.knownRuns.add(runId);
   }
 }

@@ -43,7 +43,9 @@ export class RecordingSink implements TraderSink {
 
   /** Number of buffered rows of every kind. */
   get buffered(): number {
-    return this.events.length + this.positions.size + this.orders.size + this.fills.length + this.ticks.length;
+    return (
+      this.events.length + this.positions.size + this.orders.size + this.fills.length + this.ticks.length
+    );
   }
 
   /** The position events buffered since the last flush (for inspection in tests and tools). */
@@ -57,11 +59,10 @@ export class RecordingSink implements TraderSink {
   }
 
   /** Buffers a tick row (and its window row the first time the window is seen). */
-  tick(row: TickRow): void {
+  tick(row: TickRow, key: string): void {
     if (this.persistTicks) {
       this.ticks.push({ ...row, recvMs: row.tsMs });
     }
-    const key = windowKey(row);
     if (!this.seenWindows.has(key)) {
       this.seenWindows.add(key);
       this.windows.set(key, this.windowRecord(row, null));

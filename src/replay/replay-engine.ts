@@ -43,13 +43,10 @@ export class ReplayEngine {
   /** Wires the pipeline. */
   constructor(opts: ReplayEngineOptions) {
     const cfg = opts.config;
-    this.sink = new RecordingSink(
-      (w) => {
-        const t = this.books.window(w);
-        return { up: t.up.tokenId, down: t.down.tokenId };
-      },
-      opts.persistTicks ?? cfg.PERSIST_TICKS,
-    );
+    this.sink = new RecordingSink((w) => {
+      const t = this.books.window(w);
+      return { up: t.up.tokenId, down: t.down.tokenId };
+    }, opts.persistTicks ?? cfg.PERSIST_TICKS);
     this.trader = new LiveTrader(cfg, opts.strategies ?? createStrategies(cfg.strategies), this.sink);
     this.venue =
       opts.venue?.(this.books, this.clock) ??
@@ -74,8 +71,8 @@ export class ReplayEngine {
       sim.processDue(ts, false);
       this.dispatch([]);
     }
-    this.sink.tick(row);
     const tick = this.books.applyRow(row);
+    this.sink.tick(row, tick.windowKey);
     this.dispatch(this.trader.onTick(tick));
     if (sim !== null && sim.pending > 0) {
       sim.processDue(ts, true);
@@ -99,7 +96,12 @@ export class ReplayEngine {
    */
   async run(
     rows: Iterable<TickRow>,
-    opts: { repo: Repository | null; runId: number; flushEvery?: number; onProgress?: (done: number) => void },
+    opts: {
+      repo: Repository | null;
+      runId: number;
+      flushEvery?: number;
+      onProgress?: (done: number) => void;
+    },
   ): Promise<void> {
     const every = opts.flushEvery ?? 5000;
     for (const row of rows) {

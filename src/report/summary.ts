@@ -54,11 +54,20 @@ export function summarize(trades: readonly TradeLine[], stats: TraderStats): Sum
     const reason = t.exitReason ?? 'manual';
     const pnl = t.pnlUsdc ?? 0;
     const row = byReason[reason] ?? { count: 0, wins: 0, pnlUsdc: 0 };
-    byReason[reason] = { count: row.count + 1, wins: row.wins + (pnl > 0 ? 1 : 0), pnlUsdc: round6(row.pnlUsdc + pnl) };
+    byReason[reason] = {
+      count: row.count + 1,
+      wins: row.wins + (pnl > 0 ? 1 : 0),
+      pnlUsdc: round6(row.pnlUsdc + pnl),
+    };
     if (pnl > 0) wins += 1;
     net += pnl;
     fees += t.entryFeeUsdc + (t.exitFeeUsdc ?? 0);
-    if (reason === 'trailing_stop' && t.highWaterMark !== null && t.exitPrice !== null && t.highWaterMark > t.entryPrice) {
+    if (
+      reason === 'trailing_stop' &&
+      t.highWaterMark !== null &&
+      t.exitPrice !== null &&
+      t.highWaterMark > t.entryPrice
+    ) {
       captured += (t.exitPrice - t.entryPrice) / (t.highWaterMark - t.entryPrice);
       capturedN += 1;
     }
@@ -91,7 +100,8 @@ const pct = (x: number): string => (x * 100).toFixed(1) + '%';
 export function formatSummary(s: Summary): string {
   const style = { head: [], border: [] };
   const reasons = new Table({ head: ['exit reason', 'positions', 'wins', 'P&L USDC'], style });
-  for (const [reason, r] of Object.entries(s.byReason)) reasons.push([reason, r.count, r.wins, usd(r.pnlUsdc)]);
+  for (const [reason, r] of Object.entries(s.byReason))
+    reasons.push([reason, r.count, r.wins, usd(r.pnlUsdc)]);
   reasons.push(['total', s.positions, Math.round(s.winRate * s.positions), usd(s.netPnlUsdc)]);
   const blocked = Object.entries(s.reversalsBlocked);
   const totals = new Table({ style });
@@ -100,7 +110,10 @@ export function formatSummary(s: Summary): string {
     { 'win rate': pct(s.winRate) },
     { 'net P&L (USDC, after fees)': usd(s.netPnlUsdc) },
     { 'fees paid (USDC)': s.feesUsdc.toFixed(4) },
-    { 'avg share of peak captured (trailing exits)': s.avgPeakCapturedTrailing === null ? 'n/a' : pct(s.avgPeakCapturedTrailing) },
+    {
+      'avg share of peak captured (trailing exits)':
+        s.avgPeakCapturedTrailing === null ? 'n/a' : pct(s.avgPeakCapturedTrailing),
+    },
     { 'reversals executed': s.reversalsExecuted },
     { 'reversals blocked': blocked.length === 0 ? '0' : blocked.map(([k, v]) => `${k} ${v}`).join(', ') },
     { 'exit orders killed / rejected': `${s.exitsKilled} / ${s.exitsRejected}` },

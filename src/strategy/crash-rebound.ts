@@ -1,9 +1,7 @@
 import type { CrashReboundConfig } from '../config/strategies';
-import { windowKey } from '../core/ids';
 import type { Side, Signal, Tick } from '../core/types';
 import { mid } from '../book/order-book';
-import { EdgeTrigger, inEntryPeriod, priceAllowed, type Strategy } from './strategy';
-import { MidHistory } from './mid-history';
+import { inEntryPeriod, priceAllowed, risingEdge, WindowStates, type Strategy } from './strategy';
 
 /**
  * Crash-rebound (reference strategy, issue #2): signals a BUY of a token whose mid fell by at
@@ -13,8 +11,7 @@ import { MidHistory } from './mid-history';
  */
 export class CrashReboundStrategy implements Strategy {
   readonly name: string;
-  private readonly histories = new Map<string, MidHistory>();
-  private readonly edge = new EdgeTrigger();
+  private readonly states: WindowStates;
   private readonly minDrop: number;
   private readonly minRebound: number;
 
@@ -23,34 +20,29 @@ export class CrashReboundStrategy implements Strategy {
     this.name = cfg.name;
     this.minDrop = Math.round(cfg.minDrop * 1e6);
     this.minRebound = Math.round(cfg.minRebound * 1e6);
+    this.states = new WindowStates(cfg.lookbackMs);
   }
 
   /** See {@link Strategy.onTick}. */
   onTick(tick: Tick): readonly Signal[] {
-    const wk = windowKey(tick.window);
+    const w = this.states.get(tick.windowKey);
+    const entryPeriod = inEntryPeriod(tick, this.cfg);
     let out: Signal[] | undefined;
     for (const side of SIDES) {
-      const top = side === 'UP' ? tick.up : tick.down;
-      const m = mid(top);
+      const m = mid(side === 'UP' ? tick.up : tick.down);
       if (m === null) continue;
-      const key = `${wk}|${side}`;
-      let h = this.histories.get(key);
-      if (h === undefined) {
-        h = new MidHistory(this.cfg.lookbackMs);
-        this.histories.set(key, h);
-      }
-      h.push(tick.tsMs, m);
-      const high = h.max();
-      const highTs = h.maxTs();
-      const low = highTs === null ? null : h.minSince(highTs);
+      const s = w[side];
+      s.history.push(tick.tsMs, m);
+      const high = s.history.max();
+      const low = s.history.minAfterMax();
       const ok =
         high !== null &&
         low !== null &&
         high - low >= this.minDrop &&
         m - low >= this.minRebound &&
-        inEntryPeriod(tick, this.cfg) &&
+        entryPeriod &&
         priceAllowed(tick, side, this.cfg);
-      if (this.edge.fire(key, ok)) {
+      if (risingEdge(s, ok)) {
         (out ??= []).push({
           strategy: this.name,
           side,
@@ -62,10 +54,8 @@ export class CrashReboundStrategy implements Strategy {
   }
 
   /** See {@link Strategy.dropWindow}. */
-  dropWindow(wk: string): void {
-    this.histories.delete(`${wk}|UP`);
-    this.histories.delete(`${wk}|DOWN`);
-    this.edge.drop(`${wk}|`);
+  dropWindow(windowKey: string): void {
+    this.states.drop(windowKey);
   }
 }
 

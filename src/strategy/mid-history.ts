@@ -19,9 +19,11 @@ export class MidHistory {
     const i = this.ts.length;
     this.ts.push(tsMs);
     this.mids.push(mid);
-    while (this.maxQ.length > this.maxHead && this.mids[this.maxQ[this.maxQ.length - 1]!]! <= mid) this.maxQ.pop();
+    while (this.maxQ.length > this.maxHead && this.mids[this.maxQ[this.maxQ.length - 1]!]! <= mid)
+      this.maxQ.pop();
     this.maxQ.push(i);
-    while (this.minQ.length > this.minHead && this.mids[this.minQ[this.minQ.length - 1]!]! >= mid) this.minQ.pop();
+    while (this.minQ.length > this.minHead && this.mids[this.minQ[this.minQ.length - 1]!]! >= mid)
+      this.minQ.pop();
     this.minQ.push(i);
     const cutoff = tsMs - this.horizonMs;
     // keep the newest sample at or before the cutoff as the horizon reference
@@ -55,14 +57,19 @@ export class MidHistory {
     return i === undefined ? null : this.mids[i]!;
   }
 
-  /** Lowest mid among samples at or after `fromTs`, or `null` when there is none. Linear scan. */
-  minSince(fromTs: number): number | null {
-    let best: number | null = null;
-    for (let i = this.ts.length - 1; i >= this.head && this.ts[i]! >= fromTs; i -= 1) {
-      const m = this.mids[i]!;
-      if (best === null || m < best) best = m;
+  /**
+   * Lowest mid among the samples from the (latest) highest one onward, or `null` when empty.
+   * O(length of the min deque): the min over any suffix of the window is the first entry of the
+   * increasing min deque whose index lies in that suffix.
+   */
+  minAfterMax(): number | null {
+    const maxIdx = this.maxQ[this.maxHead];
+    if (maxIdx === undefined) return null;
+    for (let q = this.minHead; q < this.minQ.length; q += 1) {
+      const i = this.minQ[q]!;
+      if (i >= maxIdx) return this.mids[i]!;
     }
-    return best;
+    return null;
   }
 
   private compact(): void {

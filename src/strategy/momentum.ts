@@ -1,9 +1,7 @@
 import type { MomentumConfig } from '../config/strategies';
-import { windowKey } from '../core/ids';
 import type { Side, Signal, Tick } from '../core/types';
 import { mid } from '../book/order-book';
-import { EdgeTrigger, inEntryPeriod, priceAllowed, type Strategy } from './strategy';
-import { MidHistory } from './mid-history';
+import { inEntryPeriod, priceAllowed, risingEdge, WindowStates, type Strategy } from './strategy';
 
 /**
  * Momentum on the mid (reference strategy, issue #2): signals a BUY of a token when its mid has
@@ -12,36 +10,29 @@ import { MidHistory } from './mid-history';
  */
 export class MomentumStrategy implements Strategy {
   readonly name: string;
-  private readonly histories = new Map<string, MidHistory>();
-  private readonly edge = new EdgeTrigger();
+  private readonly states: WindowStates;
   private readonly minMove: number;
 
   /** Creates the strategy from its config. */
   constructor(private readonly cfg: MomentumConfig) {
     this.name = cfg.name;
     this.minMove = Math.round(cfg.minMove * 1e6);
+    this.states = new WindowStates(cfg.lookbackMs);
   }
 
   /** See {@link Strategy.onTick}. */
   onTick(tick: Tick): readonly Signal[] {
-    const wk = windowKey(tick.window);
+    const w = this.states.get(tick.windowKey);
+    const entryPeriod = inEntryPeriod(tick, this.cfg);
     let out: Signal[] | undefined;
     for (const side of SIDES) {
-      const top = side === 'UP' ? tick.up : tick.down;
-      const m = mid(top);
+      const m = mid(side === 'UP' ? tick.up : tick.down);
       if (m === null) continue;
-      const key = `${wk}|${side}`;
-      let h = this.histories.get(key);
-      if (h === undefined) {
-        h = new MidHistory(this.cfg.lookbackMs);
-        this.histories.set(key, h);
-      }
-      h.push(tick.tsMs, m);
-      const ref = h.reference();
-      const rose =
-        ref !== null && tick.tsMs - ref.tsMs >= this.cfg.lookbackMs && m - ref.mid >= this.minMove;
-      const ok = rose && inEntryPeriod(tick, this.cfg) && priceAllowed(tick, side, this.cfg);
-      if (this.edge.fire(key, ok)) {
+      const s = w[side];
+      s.history.push(tick.tsMs, m);
+      const ref = s.history.reference();
+      const rose = ref !== null && tick.tsMs - ref.tsMs >= this.cfg.lookbackMs && m - ref.mid >= this.minMove;
+      if (risingEdge(s, rose && entryPeriod && priceAllowed(tick, side, this.cfg))) {
         (out ??= []).push({
           strategy: this.name,
           side,
@@ -53,10 +44,8 @@ export class MomentumStrategy implements Strategy {
   }
 
   /** See {@link Strategy.dropWindow}. */
-  dropWindow(wk: string): void {
-    this.histories.delete(`${wk}|UP`);
-    this.histories.delete(`${wk}|DOWN`);
-    this.edge.drop(`${wk}|`);
+  dropWindow(windowKey: string): void {
+    this.states.drop(windowKey);
   }
 }
 

@@ -5,6 +5,7 @@
 import type { Side, Signal, Tick } from '../core/types';
 import type { StrategyConfig } from '../config/strategies';
 import { windowEndMs } from '../core/types';
+import { MidHistory } from './mid-history';
 
 /** A strategy instance. */
 export interface Strategy {
@@ -20,9 +21,15 @@ export interface Strategy {
  * True when the tick is inside the entry period of `cfg`: at least `startAfterSec` after the window
  * start and more than `stopBeforeEndSec` before its end.
  */
-export function inEntryPeriod(tick: Tick, cfg: Pick<StrategyConfig, 'startAfterSec' | 'stopBeforeEndSec'>): boolean {
+export function inEntryPeriod(
+  tick: Tick,
+  cfg: Pick<StrategyConfig, 'startAfterSec' | 'stopBeforeEndSec'>,
+): boolean {
   const start = tick.window.windowEpoch * 1000;
-  return tick.tsMs >= start + cfg.startAfterSec * 1000 && tick.tsMs < windowEndMs(tick.window) - cfg.stopBeforeEndSec * 1000;
+  return (
+    tick.tsMs >= start + cfg.startAfterSec * 1000 &&
+    tick.tsMs < windowEndMs(tick.window) - cfg.stopBeforeEndSec * 1000
+  );
 }
 
 /**
@@ -43,22 +50,54 @@ export function priceAllowed(
   );
 }
 
+/** Per-side state a mid-based strategy keeps for one window. */
+export interface SideState {
+  readonly history: MidHistory;
+  /** Whether the entry condition held on the previous tick (signals fire on the rising edge). */
+  armed: boolean;
+}
+
+/** Both sides' state of one window. */
+export interface WindowSideStates {
+  readonly UP: SideState;
+  readonly DOWN: SideState;
+}
+
 /**
- * Rising-edge detector: returns true the first time `condition` holds for a key, then false until
- * the condition has been false again. Keeps one boolean per key.
+ * Per-window strategy state keyed by `Tick.windowKey`: one map lookup per tick, forgotten with
+ * `drop` when the window ends (flat memory over long replays).
  */
-export class EdgeTrigger {
-  private readonly armed = new Map<string, boolean>();
+export class WindowStates {
+  private readonly states = new Map<string, WindowSideStates>();
 
-  /** Returns true on a false → true transition of `condition` for `key` (the first true counts). */
-  fire(key: string, condition: boolean): boolean {
-    const was = this.armed.get(key) ?? false;
-    if (condition !== was) this.armed.set(key, condition);
-    return condition && !was;
+  /** Creates the store; each side keeps mids for `horizonMs`. */
+  constructor(private readonly horizonMs: number) {}
+
+  /** Returns the state of a window, creating it on first use. */
+  get(windowKey: string): WindowSideStates {
+    let s = this.states.get(windowKey);
+    if (s === undefined) {
+      s = {
+        UP: { history: new MidHistory(this.horizonMs), armed: false },
+        DOWN: { history: new MidHistory(this.horizonMs), armed: false },
+      };
+      this.states.set(windowKey, s);
+    }
+    return s;
   }
 
-  /** Forgets every key that starts with `prefix`. */
-  drop(prefix: string): void {
-    for (const k of this.armed.keys()) if (k.startsWith(prefix)) this.armed.delete(k);
+  /** Forgets a window. */
+  drop(windowKey: string): void {
+    this.states.delete(windowKey);
   }
+}
+
+/**
+ * Rising edge of an entry condition: returns true when `condition` holds now and did not on the
+ * previous tick of that side, and records the new value.
+ */
+export function risingEdge(state: SideState, condition: boolean): boolean {
+  const fire = condition && !state.armed;
+  state.armed = condition;
+  return fire;
 }

@@ -94,7 +94,7 @@ export class LiveTrader {
     this.lastTickSeq = tick.seq;
     this.stats.ticks += 1;
     if (now >= this.nextExpiryMs) this.expireWindows(now, out);
-    const wk = windowKey(tick.window);
+    const wk = tick.windowKey;
     if (this.resolvedKeys.has(wk) || now >= windowEndMs(tick.window)) {
       this.stats.lateTicks += 1;
       return out;
@@ -132,7 +132,10 @@ export class LiveTrader {
   onSubmitError(cmd: OrderCommand, err: unknown, nowMs: number): OrderCommand[] {
     const reason = `submit_error: ${err instanceof Error ? err.message : String(err)}`;
     if (cmd.purpose === 'exit') this.stats.exitSubmitErrors += 1;
-    return this.onVenueEvent({ kind: 'rejected', clientOrderId: cmd.clientOrderId, tsMs: nowMs, reason }, nowMs);
+    return this.onVenueEvent(
+      { kind: 'rejected', clientOrderId: cmd.clientOrderId, tsMs: nowMs, reason },
+      nowMs,
+    );
   }
 
   /** Resolves every window still open at the end of the input (`nowMs`, ms) and returns commands. */
@@ -145,7 +148,15 @@ export class LiveTrader {
   private windowState(w: WindowRef, wk: string): WindowState {
     let ws = this.windows.get(wk);
     if (ws === undefined) {
-      ws = { window: w, key: wk, endMs: windowEndMs(w), lastTick: null, positions: [], entries: new Map(), resolved: false };
+      ws = {
+        window: w,
+        key: wk,
+        endMs: windowEndMs(w),
+        lastTick: null,
+        positions: [],
+        entries: new Map(),
+        resolved: false,
+      };
       this.windows.set(wk, ws);
       if (ws.endMs < this.nextExpiryMs) this.nextExpiryMs = ws.endMs;
     }
@@ -178,12 +189,21 @@ export class LiveTrader {
     if (d.activatedNow) {
       p.trailingActive = true;
       p.trailingActivatedAtMs = tick.tsMs;
-      this.journal.event(p, 'TRAILING_ACTIVATED', null, tick.tsMs, { bid, entryPrice: p.entryPrice, stop: d.stopPrice });
+      this.journal.event(p, 'TRAILING_ACTIVATED', null, tick.tsMs, {
+        bid,
+        entryPrice: p.entryPrice,
+        stop: d.stopPrice,
+      });
     }
     if (d.fire !== null) {
-      this.desk.fireExit(p, d.fire, top, tick.tsMs, out, { stopPrice: d.stopPrice, highWaterMark: p.highWaterMark });
+      this.desk.fireExit(p, d.fire, top, tick.tsMs, out, {
+        stopPrice: d.stopPrice,
+        highWaterMark: p.highWaterMark,
+      });
     } else if (sellBeforeEndDue(p.window, tick.tsMs, this.cfg.EXIT_BEFORE_END_MS)) {
-      this.desk.fireExit(p, 'window_expiry', top, tick.tsMs, out, { exitBeforeEndMs: this.cfg.EXIT_BEFORE_END_MS });
+      this.desk.fireExit(p, 'window_expiry', top, tick.tsMs, out, {
+        exitBeforeEndMs: this.cfg.EXIT_BEFORE_END_MS,
+      });
     }
   }
 
@@ -196,7 +216,10 @@ export class LiveTrader {
     }
     const opposite = ws.positions.filter((p) => p.side !== sig.side && p.state !== 'CLOSED');
     if (opposite.length === 0) {
-      if ((ws.entries.get(sig.strategy) ?? 0) > 0 || this.reversals.some((r) => r.ws === ws && r.signal.side === sig.side)) {
+      if (
+        (ws.entries.get(sig.strategy) ?? 0) > 0 ||
+        this.reversals.some((r) => r.ws === ws && r.signal.side === sig.side)
+      ) {
         this.stats.signalsIgnored += 1;
         return;
       }
@@ -258,7 +281,14 @@ export class LiveTrader {
       return;
     }
     const n = (ws.entries.get(sig.strategy) ?? 0) + 1;
-    const p = newPosition(positionKey(sig.strategy, ws.window, n), sig.strategy, ws.window, sig.side, top.tokenId, tick.tsMs);
+    const p = newPosition(
+      positionKey(sig.strategy, ws.window, n),
+      sig.strategy,
+      ws.window,
+      sig.side,
+      top.tokenId,
+      tick.tsMs,
+    );
     ws.entries.set(sig.strategy, n);
     ws.positions.push(p);
     this.byKey.set(p.key, p);
@@ -279,7 +309,11 @@ export class LiveTrader {
       p.highWaterMark = p.entryPrice;
       p.fillTickSeq = this.lastTickSeq;
       this.stats.entriesFilled += 1;
-      this.journal.event(p, 'OPENED', 'PENDING', nowMs, { entryPrice: p.entryPrice, shares: p.shares, fee: ev.feeUsdc });
+      this.journal.event(p, 'OPENED', 'PENDING', nowMs, {
+        entryPrice: p.entryPrice,
+        shares: p.shares,
+        fee: ev.feeUsdc,
+      });
     } else if (ev.kind === 'unknown') {
       p.openOrderId = ev.clientOrderId;
       this.stats.entriesUnknown += 1;
@@ -332,7 +366,14 @@ export class LiveTrader {
   }
 }
 
-function newPosition(key: string, strategy: string, window: WindowRef, side: Side, tokenId: string, nowMs: number): Position {
+function newPosition(
+  key: string,
+  strategy: string,
+  window: WindowRef,
+  side: Side,
+  tokenId: string,
+  nowMs: number,
+): Position {
   return {
     key,
     strategy,

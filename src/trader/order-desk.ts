@@ -113,7 +113,13 @@ export class OrderDesk {
   }
 
   /** Applies an exit order's outcome (design §7 retries); `lastTick` is the window's latest tick. */
-  onExitOutcome(p: Position, ev: VenueEvent, nowMs: number, lastTick: Tick | null, out: OrderCommand[]): void {
+  onExitOutcome(
+    p: Position,
+    ev: VenueEvent,
+    nowMs: number,
+    lastTick: Tick | null,
+    out: OrderCommand[],
+  ): void {
     this.journal.orderOutcome(ev, nowMs);
     if (ev.kind === 'unknown') {
       // never re-sent blindly: the order stays in flight until the venue or reconciliation answers
@@ -136,7 +142,11 @@ export class OrderDesk {
     }
     if (ev.kind === 'killed') this.stats.exitsKilled += 1;
     else this.stats.exitsRejected += 1;
-    this.journal.event(p, 'EXIT_FAILED', null, nowMs, { kind: ev.kind, reason: ev.reason, attempt: p.roundAttempts });
+    this.journal.event(p, 'EXIT_FAILED', null, nowMs, {
+      kind: ev.kind,
+      reason: ev.reason,
+      attempt: p.roundAttempts,
+    });
     if (p.roundAttempts < this.cfg.MAX_EXIT_ATTEMPTS) {
       p.retryAtMs = nowMs + this.cfg.EXIT_RETRY_DELAY_MS;
       const top = lastTick === null ? null : p.side === 'UP' ? lastTick.up : lastTick.down;
@@ -152,7 +162,13 @@ export class OrderDesk {
     p.retryAtMs = null;
     p.exitReason = 'window_expiry';
     p.triggerBid = null;
-    this.close(p, { exitTimeMs: endMs, exitPrice: payout, proceeds: notionalFloor(p.shares, payout), fee: 0, nowMs });
+    this.close(p, {
+      exitTimeMs: endMs,
+      exitPrice: payout,
+      proceeds: notionalFloor(p.shares, payout),
+      fee: 0,
+      nowMs,
+    });
   }
 
   private exitNotionalOk(p: Position, bid: number, tick: number): boolean {

@@ -146,5 +146,8 @@ export function toTradeLine(p: Position): TradeLine {
 
 /** Sort order of trades.jsonl: by entryTimeMs, then positionKey (issue #2). */
 export function compareTrades(a: TradeLine, b: TradeLine): number {
-  return a.entryTimeMs - b.entryTimeMs || (a.positionKey < b.positionKey ? -1 : a.positionKey > b.positionKey ? 1 : 0);
+  return (
+    a.entryTimeMs - b.entryTimeMs ||
+    (a.positionKey < b.positionKey ? -1 : a.positionKey > b.positionKey ? 1 : 0)
+  );
 }

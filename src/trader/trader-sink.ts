@@ -39,7 +39,13 @@ export class Journal {
   constructor(readonly sink: TraderSink) {}
 
   /** Appends a position event (`fromState` → the position's current state when given). */
-  event(p: Position, type: string, fromState: PositionState | null, tsMs: number, data: Record<string, unknown>): void {
+  event(
+    p: Position,
+    type: string,
+    fromState: PositionState | null,
+    tsMs: number,
+    data: Record<string, unknown>,
+  ): void {
     this.seq += 1;
     this.sink.onPositionEvent({
       seq: this.seq,
@@ -73,7 +79,8 @@ export class Journal {
     if (ev.kind !== 'filled') return;
     let feeLeft = ev.feeUsdc;
     ev.fills.forEach((f, i) => {
-      const fee = i === ev.fills.length - 1 ? feeLeft : Math.floor((ev.feeUsdc * f.shares) / Math.max(ev.shares, 1));
+      const fee =
+        i === ev.fills.length - 1 ? feeLeft : Math.floor((ev.feeUsdc * f.shares) / Math.max(ev.shares, 1));
       feeLeft -= fee;
       this.sink.onFill({
         tradeId: f.tradeId,
@@ -88,7 +95,12 @@ export class Journal {
   }
 }
 
-function orderRecord(cmd: OrderCommand, status: OrderRecord['status'], reason: string | null, nowMs: number): OrderRecord {
+function orderRecord(
+  cmd: OrderCommand,
+  status: OrderRecord['status'],
+  reason: string | null,
+  nowMs: number,
+): OrderRecord {
   return {
     clientOrderId: cmd.clientOrderId,
     positionKey: cmd.positionKey,

@@ -37,5 +37,10 @@ export function evaluateDefaultExits(s: ExitState, bid: number, t: ExitThreshold
     return { fire: null, newHighWaterMark: newHwm, activatedNow: false, stopPrice: null };
   }
   const stop = trailingStopPrice(s.entryPrice, hwm, t.TRAILING_STOP_PCT, t.MIN_PROFIT_FLOOR_PCT);
-  return { fire: bid <= stop ? 'trailing_stop' : null, newHighWaterMark: newHwm, activatedNow, stopPrice: stop };
+  return {
+    fire: bid <= stop ? 'trailing_stop' : null,
+    newHighWaterMark: newHwm,
+    activatedNow,
+    stopPrice: stop,
+  };
 }

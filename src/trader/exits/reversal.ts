@@ -1,7 +1,8 @@
 import type { ExitThresholds } from './thresholds';
 
 /** Outcome of a reversal check on one open position (design §5 "Reversal"). */
-export type ReversalDecision = 'reverse' | 'blocked_losing' | 'blocked_insufficient_profit' | 'blocked_no_bid';
+export type ReversalDecision =
+  'reverse' | 'blocked_losing' | 'blocked_insufficient_profit' | 'blocked_no_bid';
 
 /**
  * Decides whether an open position may be exited for a reversal: `reverse` when

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench`: performance figures (not tests), one JSON object per line on stdout:
+ * bare parsing throughput, replay pipeline throughput and its ratio to bare parsing on the same
+ * input (goal ≥ 0.6), decision latency tick in → order command out (goal p99 ≤ 20 µs), and
+ * memory over a long replay (goal: flat). Input: REPLAY_INPUT or the shared recordings.
+ * Each throughput figure is the median of several warm runs.
+ */
+import { loadConfig } from '../src/config/schema';
+import { loadInput, parseOnly } from '../src/feed/input';
+import { ReplayEngine } from '../src/replay/replay-engine';
+import type { TickRow } from '../src/core/types';
+
+const input = process.env.REPLAY_INPUT ?? '../shared/data/borisz42-btc15m';
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const cfg = loadConfig({ env: { ...process.env, LOG_LEVEL: 'silent' } });
+
+const emit = (o: Record<string, unknown>): void => console.log(JSON.stringify(o));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
+const pct = (xs: Float64Array, p: number): number =>
+  xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function main(): Promise<void> {
+  // warm-up of both paths
+  await parseOnly(input);
+  const warm = await loadInput(input);
+  replay(warm.rows);
+
+  const parseMs: number[] = [];
+  const pipeMs: number[] = [];
+  let ticks = 0;
+  for (let i = 0; i < RUNS; i += 1) {
+    let t0 = process.hrtime.bigint();
+    ticks = await parseOnly(input);
+    parseMs.push(ms(t0));
+    t0 = process.hrtime.bigint();
+    const { rows } = await loadInput(input);
+    replay(rows);
+    pipeMs.push(ms(t0));
+  }
+  const parseRate = (ticks / median(parseMs)) * 1000;
+  const pipeRate = (ticks / median(pipeMs)) * 1000;
+  emit({ figure: 'parse_ticks_per_s', value: Math.round(parseRate), ticks, runs: RUNS, input });
+  emit({
+    figure: 'replay_pipeline_ticks_per_s',
+    value: Math.round(pipeRate),
+    ticks,
+    runs: RUNS,
+    note: 'load+parse+sort+books+strategies+trader+sim venue, no database',
+  });
+  emit({
+    figure: 'replay_pipeline_vs_parse_ratio',
+    value: Number((pipeRate / parseRate).toFixed(3)),
+    goal: 0.6,
+  });
+
+  // decision latency: book update + strategies + trader, per tick (tick in → order commands out)
+  const { rows } = warm;
+  const engine = new ReplayEngine({ config: cfg, persistTicks: false });
+  const lat = new Float64Array(rows.length);
+  const withCmd: number[] = [];
+  const trader = engine.trader;
+  for (let i = 0; i < rows.length; i += 1) {
+    const r = rows[i]!;
+    engine.clock.advanceTo(r.tsMs);
+    const t0 = process.hrtime.bigint();
+    const tick = engine.books.applyRow(r);
+    const cmds = trader.onTick(tick);
+    const us = Number(process.hrtime.bigint() - t0) / 1e3;
+    lat[i] = us;
+    if (cmds.length > 0) withCmd.push(us);
+    for (const c of cmds) engine.venue.submit(c);
+  }
+  lat.sort();
+  withCmd.sort((a, b) => a - b);
+  const w = Float64Array.from(withCmd);
+  emit({
+    figure: 'decision_latency_us',
+    p50: round(pct(lat, 50)),
+    p99: round(pct(lat, 99)),
+    max: round(lat[lat.length - 1]!),
+    ticks: lat.length,
+    goal_p99: 20,
+  });
+  emit({
+    figure: 'decision_latency_with_order_us',
+    p50: round(pct(w, 50)),
+    p99: round(pct(w, 99)),
+    ticks: w.length,
+  });
+
+  // memory over a long replay: the shared data shifted forward 20 times (≈1.2M ticks)
+  const loops = Number(process.env.BENCH_MEMORY_LOOPS ?? 20);
+  const span = rows[rows.length - 1]!.tsMs - rows[0]!.tsMs + 3_600_000;
+  const long = new ReplayEngine({ config: cfg, persistTicks: false });
+  const heap: number[] = [];
+  for (let k = 0; k < loops; k += 1) {
+    const shiftMs = k * span;
+    const shiftS = shiftMs / 1000;
+    for (const r of rows) long.step({ ...r, tsMs: r.tsMs + shiftMs, windowEpoch: r.windowEpoch + shiftS });
+    long.sink.discard();
+    if (global.gc) global.gc();
+    heap.push(Math.round(process.memoryUsage().heapUsed / 1e6));
+  }
+  emit({
+    figure: 'long_replay_heap_mb',
+    ticks: rows.length * loops,
+    first: heap[0],
+    last: heap[heap.length - 1],
+    max: Math.max(...heap),
+    samples: heap,
+  });
+}
+
+function replay(rows: readonly TickRow[]): void {
+  const engine = new ReplayEngine({ config: cfg, persistTicks: false });
+  for (const r of rows) engine.step(r);
+  engine.finish();
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
