@@ -1,7 +1,7 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/schema';
+import { loadConfig, SETTING_KEYS } from '../../src/config/schema';
 import { configHash, redactConfig } from '../../src/config/redact';
 import { ConfigError } from '../../src/core/errors';
 
@@ -46,5 +46,29 @@ describe('config', () => {
     expect(JSON.stringify(redactConfig(a))).not.toContain('hunter2');
     expect(configHash(a)).toBe(configHash(loadConfig({ env: {} })));
     expect(configHash(loadConfig({ env: { STOP_LOSS_PCT: '0.2' } }))).not.toBe(configHash(a));
+  });
+});
+
+describe('documentation', () => {
+  const root = join(__dirname, '..', '..');
+  const { SETTING_KEYS } =
+    jest.requireActual<typeof import('../../src/config/schema')>('../../src/config/schema');
+
+  it('.env.example lists every setting with its default', () => {
+    const text = readFileSync(join(root, '.env.example'), 'utf8');
+    const keys = [...text.matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+    expect(keys.map(([k]) => k).sort()).toEqual([...SETTING_KEYS].sort());
+    const defaults = loadConfig({ env: {} }) as unknown as Record<string, unknown>;
+    for (const [k, v] of keys)
+      expect(String(defaults[k])).toBe(
+        v === ''
+          ? ''
+          : String(v === 'true' || v === 'false' ? v === 'true' : Number.isNaN(Number(v)) ? v : Number(v)),
+      );
+  });
+
+  it('README documents every setting', () => {
+    const text = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const k of SETTING_KEYS) expect(text).toContain(`\`${k}\``);
   });
 });

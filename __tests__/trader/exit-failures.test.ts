@@ -78,3 +78,40 @@ describe('exit failures (design §7)', () => {
     expect(eventTypes(e, KEY)).toEqual(['SIGNAL', 'ENTRY_FAILED']);
   });
 });
+
+describe('unknown outcome (design §7)', () => {
+  it('is never re-sent; the position stays EXITING and is flagged after POSITION_LOCK_TIMEOUT_MS', () => {
+    const sells: string[] = [];
+    const rows = [entry, up(11, 0.3)];
+    for (let s = 12; s < 60; s += 1) rows.push(up(s, 0.3));
+    const e = runScenario(rows, {
+      strategies: buyUp(),
+      finish: false,
+      venue: (books, clock) => {
+        const inner = simOver(books, clock);
+        let listener: (ev: import('../../src/core/types').VenueEvent) => void = () => undefined;
+        return {
+          name: 'silent-sell',
+          setListener: (l) => {
+            listener = l;
+            inner.setListener(l);
+          },
+          submit: (cmd) => {
+            if (cmd.side === 'BUY') return inner.submit(cmd);
+            sells.push(cmd.clientOrderId);
+            listener({
+              kind: 'unknown',
+              clientOrderId: cmd.clientOrderId,
+              tsMs: clock.now(),
+              reason: 'timeout',
+            });
+          },
+        };
+      },
+    });
+    expect(sells).toEqual([`${KEY}:exit:1.1`]);
+    expect(e.trader.position(KEY)!.state).toBe('EXITING');
+    expect(e.trader.stats).toMatchObject({ exitsUnknown: 1, lockTimeouts: 1 });
+    expect(eventTypes(e, KEY).filter((t) => t === 'LOCK_TIMEOUT')).toHaveLength(1);
+  });
+});

@@ -54,6 +54,8 @@ export const settingsSchema = z.object({
   /** Persist every tick of a replay (true) or only runs/positions/orders (false). */
   PERSIST_TICKS: bool.default(true),
   REPLAY_INPUT: z.string().default('../shared/data/borisz42-btc15m'),
+  /** Rows may arrive this many ms out of order; later ones are dropped and counted (issue #2 ts order). */
+  REORDER_WINDOW_MS: ms.default(300_000),
   OUT_PATH: z.string().default('out/trades.jsonl'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

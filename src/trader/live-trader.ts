@@ -171,6 +171,7 @@ export class LiveTrader {
     const top = p.side === 'UP' ? tick.up : tick.down;
     if (p.state === 'EXITING') {
       this.desk.retryIfDue(p, top, tick.tsMs, out);
+      this.desk.checkLockTimeout(p, tick.tsMs);
       return;
     }
     if (p.state !== 'OPEN' || p.holdToResolution || tick.seq <= p.fillTickSeq) return;
@@ -406,6 +407,7 @@ function newPosition(
     openOrderId: null,
     exitingSinceMs: null,
     holdToResolution: false,
+    lockTimedOut: false,
     dustShares: 0,
   };
 }

@@ -19,6 +19,7 @@ export interface DeskConfig {
   readonly MAX_EXIT_ATTEMPTS: number;
   readonly MAX_EXIT_ROUNDS: number;
   readonly EXIT_RETRY_DELAY_MS: number;
+  readonly POSITION_LOCK_TIMEOUT_MS: number;
 }
 
 /** Builds and tracks orders for positions. */
@@ -110,6 +111,21 @@ export class OrderDesk {
       return;
     }
     this.sendExit(p, top.bid, top.tickSize, nowMs, out);
+  }
+
+  /**
+   * Flags a position EXITING for longer than `POSITION_LOCK_TIMEOUT_MS` with an order unanswered
+   * (design §7): journaled once as `LOCK_TIMEOUT` and counted; reconciliation resolves it (issue #4).
+   */
+  checkLockTimeout(p: Position, nowMs: number): void {
+    if (p.openOrderId === null || p.exitingSinceMs === null || p.lockTimedOut) return;
+    if (nowMs - p.exitingSinceMs <= this.cfg.POSITION_LOCK_TIMEOUT_MS) return;
+    p.lockTimedOut = true;
+    this.stats.lockTimeouts += 1;
+    this.journal.event(p, 'LOCK_TIMEOUT', null, nowMs, {
+      orderId: p.openOrderId,
+      exitingSinceMs: p.exitingSinceMs,
+    });
   }
 
   /** Applies an exit order's outcome (design §7 retries); `lastTick` is the window's latest tick. */

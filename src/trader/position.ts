@@ -55,6 +55,8 @@ export interface Position {
   exitingSinceMs: number | null;
   /** No more exit orders: held to resolution (order too small, or exit rounds exhausted). */
   holdToResolution: boolean;
+  /** Set once the position overstayed POSITION_LOCK_TIMEOUT_MS in EXITING. */
+  lockTimedOut: boolean;
   /** Shares left after the exit sale (below the venue's 0.01-share precision), micro-shares. */
   dustShares: number;
 }

@@ -25,6 +25,8 @@ export interface TraderStats {
   orderTooSmall: number;
   reversalsExecuted: number;
   reversalsBlocked: Record<string, number>;
+  /** Positions EXITING past POSITION_LOCK_TIMEOUT_MS with an order unanswered. */
+  lockTimeouts: number;
   /** Venue events for orders the trader does not know (dropped). */
   unknownOrderEvents: number;
   /** Ticks for windows already resolved (dropped). */
@@ -54,6 +56,7 @@ export function newTraderStats(): TraderStats {
     orderTooSmall: 0,
     reversalsExecuted: 0,
     reversalsBlocked: {},
+    lockTimeouts: 0,
     unknownOrderEvents: 0,
     lateTicks: 0,
   };
