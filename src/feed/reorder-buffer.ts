@@ -102,13 +102,7 @@ export class ReorderBuffer<T extends { readonly tsMs: number }> {
         let child = 2 * i + 1;
         if (child >= n) break;
         const right = child + 1;
-        if (
-          right < n &&
-          this.less((items[right] as T).tsMs, seqs[right] as number, child)
-        ) {
-          child = right;
-        }
-        if (!this.less((items[child] as T).tsMs, seqs[child] as number, i === 0 && false ? 0 : child) && false) break;
+        if (right < n && this.less((items[right] as T).tsMs, seqs[right] as number, child)) child = right;
         const ct = (items[child] as T).tsMs;
         const cs = seqs[child] as number;
         if (ts < ct || (ts === ct && lastSeq < cs)) break;

@@ -9,12 +9,11 @@ import { positionKey, windowKey } from '../core/ids';
 import type { OrderCommand, Side, Signal, Tick, VenueEvent, WindowRef } from '../core/types';
 import { windowEndMs } from '../core/types';
 import type { Strategy } from '../strategy/strategy';
-import { assertTransition } from './position-machine';
-import type { Position } from './position';
-import { evaluateDefaultExits } from './exits/default-policy';
+import { newPosition, type Position } from './position';
+import { runExitRules } from './exit-rules';
 import { decideReversal } from './exits/reversal';
 import type { ExitThresholds } from './exits/thresholds';
-import { payoutFor, sellBeforeEndDue, winnerFromLastTick } from './exits/window-expiry';
+import { payoutFor, winnerFromLastTick } from './exits/window-expiry';
 import { newTraderStats, type TraderStats } from './trader-stats';
 import { Journal, NULL_SINK, type TraderSink } from './trader-sink';
 import { OrderDesk } from './order-desk';
@@ -177,35 +176,7 @@ export class LiveTrader {
     if (p.state !== 'OPEN' || p.holdToResolution || tick.seq <= p.fillTickSeq) return;
     const bid = top.bid;
     if (bid === null || p.entryPrice === null || p.highWaterMark === null) return;
-    const d = evaluateDefaultExits(
-      { entryPrice: p.entryPrice, highWaterMark: p.highWaterMark, trailingActive: p.trailingActive },
-      bid,
-      this.cfg,
-    );
-    if (d.newHighWaterMark !== null) {
-      p.highWaterMark = d.newHighWaterMark;
-      p.peakPnlPct = (d.newHighWaterMark - p.entryPrice) / p.entryPrice;
-      this.journal.event(p, 'HWM_UPDATE', null, tick.tsMs, { bid, highWaterMark: p.highWaterMark });
-    }
-    if (d.activatedNow) {
-      p.trailingActive = true;
-      p.trailingActivatedAtMs = tick.tsMs;
-      this.journal.event(p, 'TRAILING_ACTIVATED', null, tick.tsMs, {
-        bid,
-        entryPrice: p.entryPrice,
-        stop: d.stopPrice,
-      });
-    }
-    if (d.fire !== null) {
-      this.desk.fireExit(p, d.fire, top, tick.tsMs, out, {
-        stopPrice: d.stopPrice,
-        highWaterMark: p.highWaterMark,
-      });
-    } else if (sellBeforeEndDue(p.window, tick.tsMs, this.cfg.EXIT_BEFORE_END_MS)) {
-      this.desk.fireExit(p, 'window_expiry', top, tick.tsMs, out, {
-        exitBeforeEndMs: this.cfg.EXIT_BEFORE_END_MS,
-      });
-    }
+    runExitRules(p, bid, top, tick.tsMs, { cfg: this.cfg, journal: this.journal, desk: this.desk }, out);
   }
 
   private onSignal(sig: Signal, ws: WindowState, tick: Tick, out: OrderCommand[]): void {
@@ -231,9 +202,11 @@ export class LiveTrader {
     for (const p of opposite) {
       const top = p.side === 'UP' ? tick.up : tick.down;
       const decision =
-        p.state !== 'OPEN' || p.entryPrice === null || p.holdToResolution
+        p.state !== 'OPEN' || p.entryPrice === null
           ? 'blocked_in_flight'
-          : decideReversal(p.entryPrice, top.bid, this.cfg);
+          : p.holdToResolution
+            ? 'blocked_held_to_resolution'
+            : decideReversal(p.entryPrice, top.bid, this.cfg);
       if (decision !== 'reverse') {
         this.blockReversal(decision, p, tick.tsMs, { signal: sig.strategy, side: sig.side, bid: top.bid });
         return;
@@ -298,37 +271,10 @@ export class LiveTrader {
   }
 
   private onEntryOutcome(p: Position, ev: VenueEvent, nowMs: number): void {
-    this.journal.orderOutcome(ev, nowMs);
-    p.openOrderId = null;
-    if (ev.kind === 'filled') {
-      p.state = assertTransition(p.state, 'OPEN', p.key);
-      p.entryTimeMs = ev.tsMs;
-      p.costUsdc = ev.notional;
-      p.entryFeeUsdc = ev.feeUsdc;
-      p.shares = ev.shares - ev.feeShares;
-      p.entryPrice = Math.round((ev.notional * 1e6) / ev.shares);
-      p.highWaterMark = p.entryPrice;
-      p.fillTickSeq = this.lastTickSeq;
-      this.stats.entriesFilled += 1;
-      this.journal.event(p, 'OPENED', 'PENDING', nowMs, {
-        entryPrice: p.entryPrice,
-        shares: p.shares,
-        fee: ev.feeUsdc,
-      });
-    } else if (ev.kind === 'unknown') {
-      p.openOrderId = ev.clientOrderId;
-      this.stats.entriesUnknown += 1;
-      this.journal.event(p, 'ENTRY_UNKNOWN', null, nowMs, { reason: ev.reason });
-      return;
-    } else {
-      p.state = assertTransition(p.state, 'CLOSED', p.key);
-      if (ev.kind === 'killed') this.stats.entriesKilled += 1;
-      else this.stats.entriesRejected += 1;
+    if (this.desk.onEntryOutcome(p, ev, nowMs, this.lastTickSeq) === 'failed') {
       const ws = this.windows.get(windowKey(p.window));
       ws?.entries.set(p.strategy, (ws.entries.get(p.strategy) ?? 1) - 1);
-      this.journal.event(p, 'ENTRY_FAILED', 'PENDING', nowMs, { kind: ev.kind, reason: ev.reason });
     }
-    this.journal.position(p, nowMs);
   }
 
   private expireWindows(nowMs: number, out: OrderCommand[]): void {
@@ -365,49 +311,4 @@ export class LiveTrader {
     for (const s of this.strategies) s.dropWindow(ws.key);
     this.journal.sink.onWindowResolved(ws.window, winner, nowMs);
   }
-}
-
-function newPosition(
-  key: string,
-  strategy: string,
-  window: WindowRef,
-  side: Side,
-  tokenId: string,
-  nowMs: number,
-): Position {
-  return {
-    key,
-    strategy,
-    window,
-    side,
-    tokenId,
-    state: 'PENDING',
-    createdMs: nowMs,
-    entryTimeMs: null,
-    entryPrice: null,
-    shares: 0,
-    costUsdc: 0,
-    entryFeeUsdc: 0,
-    highWaterMark: null,
-    peakPnlPct: 0,
-    trailingActive: false,
-    trailingActivatedAtMs: null,
-    fillTickSeq: Number.MAX_SAFE_INTEGER,
-    exitReason: null,
-    triggerBid: null,
-    exitTimeMs: null,
-    exitPrice: null,
-    proceedsUsdc: null,
-    exitFeeUsdc: null,
-    pnlUsdc: null,
-    exitAttempts: 0,
-    roundAttempts: 0,
-    exitRounds: 0,
-    retryAtMs: null,
-    openOrderId: null,
-    exitingSinceMs: null,
-    holdToResolution: false,
-    lockTimedOut: false,
-    dustShares: 0,
-  };
 }

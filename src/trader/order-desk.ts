@@ -114,6 +114,51 @@ export class OrderDesk {
   }
 
   /**
+   * Applies an entry order's outcome: filled → OPEN with the average price, the shares held (net
+   * of the fee taken in shares) and the HWM at entry; exit rules then run from the tick after
+   * `lastTickSeq`. Killed/rejected → CLOSED without a trade (returns `failed`). Unknown → stays
+   * PENDING with the order in flight.
+   */
+  onEntryOutcome(
+    p: Position,
+    ev: VenueEvent,
+    nowMs: number,
+    lastTickSeq: number,
+  ): 'filled' | 'failed' | 'unknown' {
+    this.journal.orderOutcome(ev, nowMs);
+    if (ev.kind === 'unknown') {
+      this.stats.entriesUnknown += 1;
+      this.journal.event(p, 'ENTRY_UNKNOWN', null, nowMs, { reason: ev.reason });
+      return 'unknown';
+    }
+    p.openOrderId = null;
+    if (ev.kind === 'filled') {
+      p.state = assertTransition(p.state, 'OPEN', p.key);
+      p.entryTimeMs = ev.tsMs;
+      p.costUsdc = ev.notional;
+      p.entryFeeUsdc = ev.feeUsdc;
+      p.shares = ev.shares - ev.feeShares;
+      p.entryPrice = Math.round((ev.notional * MICROS) / ev.shares);
+      p.highWaterMark = p.entryPrice;
+      p.fillTickSeq = lastTickSeq;
+      this.stats.entriesFilled += 1;
+      this.journal.event(p, 'OPENED', 'PENDING', nowMs, {
+        entryPrice: p.entryPrice,
+        shares: p.shares,
+        fee: ev.feeUsdc,
+      });
+      this.journal.position(p, nowMs);
+      return 'filled';
+    }
+    p.state = assertTransition(p.state, 'CLOSED', p.key);
+    if (ev.kind === 'killed') this.stats.entriesKilled += 1;
+    else this.stats.entriesRejected += 1;
+    this.journal.event(p, 'ENTRY_FAILED', 'PENDING', nowMs, { kind: ev.kind, reason: ev.reason });
+    this.journal.position(p, nowMs);
+    return 'failed';
+  }
+
+  /**
    * Flags a position EXITING for longer than `POSITION_LOCK_TIMEOUT_MS` with an order unanswered
    * (design §7): journaled once as `LOCK_TIMEOUT` and counted; reconciliation resolves it (issue #4).
    */

@@ -153,3 +153,49 @@ export function compareTrades(a: TradeLine, b: TradeLine): number {
     (a.positionKey < b.positionKey ? -1 : a.positionKey > b.positionKey ? 1 : 0)
   );
 }
+
+/** Returns a new PENDING position (no fill yet) created at `nowMs`. */
+export function newPosition(
+  key: string,
+  strategy: string,
+  window: WindowRef,
+  side: Side,
+  tokenId: string,
+  nowMs: number,
+): Position {
+  return {
+    key,
+    strategy,
+    window,
+    side,
+    tokenId,
+    state: 'PENDING',
+    createdMs: nowMs,
+    entryTimeMs: null,
+    entryPrice: null,
+    shares: 0,
+    costUsdc: 0,
+    entryFeeUsdc: 0,
+    highWaterMark: null,
+    peakPnlPct: 0,
+    trailingActive: false,
+    trailingActivatedAtMs: null,
+    fillTickSeq: Number.MAX_SAFE_INTEGER,
+    exitReason: null,
+    triggerBid: null,
+    exitTimeMs: null,
+    exitPrice: null,
+    proceedsUsdc: null,
+    exitFeeUsdc: null,
+    pnlUsdc: null,
+    exitAttempts: 0,
+    roundAttempts: 0,
+    exitRounds: 0,
+    retryAtMs: null,
+    openOrderId: null,
+    exitingSinceMs: null,
+    holdToResolution: false,
+    lockTimedOut: false,
+    dustShares: 0,
+  };
+}
