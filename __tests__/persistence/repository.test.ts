@@ -89,7 +89,7 @@ function tick(i: number): TickRecord {
     downAsk: 490_000,
     downBidSize: null,
     downAskSize: 7_000_001,
-    spot: 87_123_450_000,
+    spot: 87_123.456789,
   };
 }
 

@@ -71,7 +71,7 @@ describe('exit failures (design §7)', () => {
   it('a killed entry removes the position and writes no trade', () => {
     // size 1 share at the ask: 10 shares needed → killed
     const rows = [{ ...up(10, 0.49), upAskSize: 1_000_000 }];
-    const e = runScenario(rows, { strategies: buyUp() });
+    const e = runScenario(rows, { strategies: buyUp(), finish: false });
     expect(e.trader.stats.entriesKilled).toBe(1);
     expect(e.sink.trades).toHaveLength(0);
     expect(e.trader.position(KEY)!.state).toBe('CLOSED');

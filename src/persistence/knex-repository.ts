@@ -11,7 +11,6 @@ import type { Knex } from 'knex';
 import type { Client as PgClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { InvariantError } from '../core/errors';
-import { formatMicros, parseMicros } from '../core/money';
 import { isPgLite, migrateLatest } from './db';
 import type {
   FillRecord,
@@ -23,183 +22,21 @@ import type {
   WindowRecord,
 } from './records';
 import type { Repository } from './repository';
-
-/** Bind parameters per statement, below PostgreSQL's limit of 65535. */
-const MAX_PARAMS = 60_000;
-
-type Row = Record<string, unknown>;
-/** How a field is stored: text/int as is, int8 (ms, epochs) as bigint, micros as numeric, json as jsonb. */
-type Kind = 'text' | 'int' | 'int8' | 'micros' | 'json';
-/** Storage kind of every field of a record (the compiler checks that none is missing). */
-type Kinds<T> = { readonly [K in keyof T]-?: Kind };
-/** Field mapping: record key, column name (the key in snake_case), storage kind. */
-type Spec<T> = ReadonlyArray<readonly [keyof T & string, string, Kind]>;
-
-/** Builds a {@link Spec} from a kinds map, in its key order. */
-function spec<T>(kinds: Kinds<T>): Spec<T> {
-  return Object.entries<Kind>(kinds).map(
-    ([key, kind]) =>
-      [key as keyof T & string, key.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()), kind] as const,
-  );
-}
-
-// The spreads only group fields on lines (prettier would put each field on a line of its own).
-const WINDOW = spec<WindowRecord>({
-  ...{ slug: 'text', crypto: 'text', windowSec: 'int', windowEpoch: 'int8', conditionId: 'text' },
-  ...{ upTokenId: 'text', downTokenId: 'text', winner: 'text' },
-});
-const RUN = spec<Omit<RunRecord, 'startedAtMs'>>({
-  ...{ mode: 'text', configHash: 'text', codeRevision: 'text', input: 'text', config: 'json' },
-});
-const TICK = spec<TickRecord>({
-  ...{ tsMs: 'int8', recvMs: 'int8', crypto: 'text', windowSec: 'int', windowEpoch: 'int8' },
-  ...{ upBid: 'micros', upAsk: 'micros', upBidSize: 'micros', upAskSize: 'micros' },
-  ...{ downBid: 'micros', downAsk: 'micros', downBidSize: 'micros', downAskSize: 'micros', spot: 'micros' },
-});
-const POSITION = spec<PositionRecord>({
-  ...{ positionKey: 'text', strategy: 'text', crypto: 'text', windowSec: 'int', windowEpoch: 'int8' },
-  ...{ side: 'text', tokenId: 'text', state: 'text', entryTimeMs: 'int8', entryPrice: 'micros' },
-  ...{ shares: 'micros', costUsdc: 'micros', entryFeeUsdc: 'micros', highWaterMark: 'micros' },
-  ...{ trailingActivatedAtMs: 'int8', exitReason: 'text', exitTimeMs: 'int8', exitPrice: 'micros' },
-  ...{ proceedsUsdc: 'micros', exitFeeUsdc: 'micros', pnlUsdc: 'micros' },
-  ...{ exitAttempts: 'int', updatedMs: 'int8' },
-});
-const EVENT = spec<PositionEventRecord>({
-  ...{ seq: 'int8', positionKey: 'text', type: 'text', fromState: 'text', toState: 'text' },
-  ...{ tsMs: 'int8', data: 'json' },
-});
-const ORDER = spec<OrderRecord>({
-  ...{ clientOrderId: 'text', positionKey: 'text', purpose: 'text', tokenId: 'text', side: 'text' },
-  ...{ tif: 'text', limitPrice: 'micros', notional: 'micros', shares: 'micros', status: 'text' },
-  ...{ reason: 'text', createdMs: 'int8', updatedMs: 'int8' },
-});
-const FILL = spec<FillRecord>({
-  ...{ tradeId: 'text', clientOrderId: 'text', positionKey: 'text', price: 'micros', shares: 'micros' },
-  ...{ feeUsdc: 'micros', tsMs: 'int8' },
-});
-
-/** Converts a record to a row by `spec`; nulls stay null. */
-function toRow<T extends object>(spec: Spec<T>, rec: T, extra: Row = {}): Row {
-  const row: Row = { ...extra };
-  for (const [key, col, kind] of spec) {
-    const v = rec[key] as unknown;
-    if (v === null) row[col] = null;
-    else if (kind === 'micros') row[col] = formatMicros(v as number);
-    else if (kind === 'json') row[col] = JSON.stringify(v);
-    else row[col] = v;
-  }
-  return row;
-}
-
-/**
- * Converts a row to a record by `spec`: int8 text → number, numeric text → micros.
- * The string unions of a record (side, state, …) are trusted as written by {@link toRow}.
- * @throws {RangeError} when a numeric column holds a value outside the safe-integer micros range.
- */
-function fromRow<T>(spec: Spec<T>, row: Row): T {
-  const rec: Row = {};
-  for (const [key, col, kind] of spec) {
-    const v = row[col];
-    if (v === null || v === undefined) rec[key] = null;
-    else if (kind === 'micros') rec[key] = parseMicros(String(v));
-    else if (kind === 'int8' || kind === 'int') rec[key] = Number(v);
-    else rec[key] = v;
-  }
-  return rec as T;
-}
-
-/** Returns `rows` split into slices of at most `size`. */
-function chunk<T>(rows: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
-
-/** Keeps the last row per key (one upsert statement may not touch a row twice). */
-function lastByKey<T>(rows: readonly T[], key: (r: T) => string): T[] {
-  return [...new Map(rows.map((r) => [key(r), r] as const)).values()];
-}
-
-/** Tick columns in COPY order (`run_id` first), as {@link encodeTickCopy} writes them. */
-const TICK_COPY_COLUMNS = ['run_id', ...TICK.map(([, c]) => c)].join(', ');
-const COPY_CHUNK_BYTES = 1 << 20;
-const digits = new Uint8Array(24);
-
-/** Writes a safe integer as ASCII digits at `p`; returns the new offset. @throws {RangeError} otherwise. */
-function writeInt(b: Buffer, p: number, n: number): number {
-  if (!Number.isSafeInteger(n)) throw new RangeError(`insertTicks: not a safe integer: ${n}`);
-  if (n < 0) {
-    b[p++] = 45; // '-'
-    n = -n;
-  }
-  let k = 0;
-  do {
-    const q = Math.floor(n / 10);
-    digits[k++] = 48 + n - q * 10;
-    n = q;
-  } while (n > 0);
-  while (k > 0) b[p++] = digits[--k] ?? 48;
-  return p;
-}
-
-/** Writes integer micros as a minimal decimal in whole units (895000 → `0.895`); returns the new offset. */
-function writeMicros(b: Buffer, p: number, m: number): number {
-  if (!Number.isSafeInteger(m)) throw new RangeError(`insertTicks: not integer micros: ${m}`);
-  const neg = m < 0;
-  const abs = neg ? -m : m;
-  const whole = Math.floor(abs / 1_000_000);
-  let frac = abs - whole * 1_000_000;
-  if (neg) b[p++] = 45;
-  p = writeInt(b, p, whole);
-  if (frac === 0) return p;
-  b[p++] = 46;
-  for (let d = 100_000; frac !== 0; d /= 10) {
-    const q = Math.floor(frac / d);
-    b[p++] = 48 + q;
-    frac -= q * d;
-  }
-  return p;
-}
-
-/**
- * Encodes ticks as COPY text rows (tab-separated, `\N` for null) in chunks of about 1 MiB.
- * Hand-written digits: 5–6× faster than building strings on the 2-core CI machine.
- * @throws {RangeError} when a time, size or price is not a safe integer.
- */
-function encodeTickCopy(runId: number, ticks: readonly TickRecord[]): Buffer[] {
-  const chunks: Buffer[] = [];
-  const texts = new Map<string, Buffer>();
-  let b = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
-  let p = 0;
-  for (const t of ticks) {
-    let text = texts.get(t.crypto);
-    if (text === undefined) {
-      text = Buffer.from(
-        t.crypto.replace(/[\\\t\n\r]/g, (c) => '\\' + ({ '\t': 't', '\n': 'n', '\r': 'r' }[c] ?? c)),
-      );
-      texts.set(t.crypto, text);
-    }
-    if (p + 512 + text.length > b.length) {
-      chunks.push(b.subarray(0, p));
-      b = Buffer.allocUnsafe(Math.max(COPY_CHUNK_BYTES, 1024 + text.length));
-      p = 0;
-    }
-    p = writeInt(b, p, runId);
-    for (const [key, , kind] of TICK) {
-      b[p++] = 9;
-      const v = t[key];
-      if (v === null) {
-        b[p++] = 92; // '\N' is COPY's null
-        b[p++] = 78;
-      } else if (kind === 'text')
-        p += text.copy(b, p); // `crypto` is the only text column
-      else p = kind === 'micros' ? writeMicros(b, p, v as number) : writeInt(b, p, v as number);
-    }
-    b[p++] = 10;
-  }
-  chunks.push(b.subarray(0, p));
-  return chunks;
-}
+import {
+  chunk,
+  EVENT,
+  FILL,
+  fromRow,
+  lastByKey,
+  MAX_PARAMS,
+  ORDER,
+  POSITION,
+  RUN,
+  toRow,
+  WINDOW,
+  type Row,
+} from './row-spec';
+import { encodeTickCopy, TICK_COPY_COLUMNS } from './tick-copy';
 
 /** A stored run as {@link KnexRepository.loadRun} returns it (not part of the port). */
 export interface StoredRun extends RunRecord {

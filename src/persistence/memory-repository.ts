@@ -99,10 +99,12 @@ export class MemoryRepository implements Repository {
         if (v !== null && !Number.isSafeInteger(v))
           throw new RangeError(`insertTicks: not a safe integer: ${v}`);
       }
-      for (const v of [t.downBid, t.downAsk, t.downBidSize, t.downAskSize, t.spot]) {
+      for (const v of [t.downBid, t.downAsk, t.downBidSize, t.downAskSize]) {
         if (v !== null && !Number.isSafeInteger(v))
           throw new RangeError(`insertTicks: not a safe integer: ${v}`);
       }
+      if (t.spot !== null && !Number.isFinite(t.spot))
+        throw new RangeError(`insertTicks: not a finite number: ${t.spot}`);
     }
     data.ticks += ticks.length;
     if (this.opts.keepTicks === true) for (const tick of ticks) this.tickLog.push({ runId, tick });

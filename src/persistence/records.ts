@@ -45,6 +45,7 @@ export interface TickRecord {
   readonly downAsk: number | null;
   readonly downBidSize: number | null;
   readonly downAskSize: number | null;
+  /** Underlying spot price, USD (a float, not micros), or null. */
   readonly spot: number | null;
 }
 

@@ -73,7 +73,10 @@ export class LiveTrader {
     this.desk = new OrderDesk(cfg, this.journal, this.stats);
   }
 
-  /** Returns a position by key (open or closed), or `undefined`. */
+  /**
+   * Returns a position by key, or `undefined`. Positions of resolved windows are forgotten (their
+   * trades went to the sink), so memory stays flat over long replays.
+   */
   position(key: string): Position | undefined {
     return this.byKey.get(key);
   }
@@ -308,6 +311,7 @@ export class LiveTrader {
     if (inFlight) return;
     this.windows.delete(ws.key);
     this.resolvedKeys.add(ws.key);
+    for (const p of ws.positions) this.byKey.delete(p.key);
     for (const s of this.strategies) s.dropWindow(ws.key);
     this.journal.sink.onWindowResolved(ws.window, winner, nowMs);
   }
