@@ -2,7 +2,7 @@
  * Row shapes the repository reads and writes. Units as in `core/types.ts`: prices, sizes and
  * money in integer micros (the repository stores them as `numeric` in whole units), times in ms.
  */
-import type { ExitReason, PositionState, Side } from '../core/types';
+import type { ExitReason, PositionState, Side, TickRow } from '../core/types';
 
 /** A replay/sim/live run (design §10: mode, config hash, code revision). */
 export interface RunRecord {
@@ -29,24 +29,10 @@ export interface WindowRecord {
   readonly winner: 'UP' | 'DOWN' | null;
 }
 
-/** One persisted tick (top of book of both tokens of one window). */
-export interface TickRecord {
-  readonly tsMs: number;
+/** One persisted tick: a canonical row (units as in `TickRow`) plus its receive time. */
+export interface TickRecord extends TickRow {
   /** Receive time, ms (equal to tsMs in replay). */
   readonly recvMs: number;
-  readonly crypto: string;
-  readonly windowSec: number;
-  readonly windowEpoch: number;
-  readonly upBid: number | null;
-  readonly upAsk: number | null;
-  readonly upBidSize: number | null;
-  readonly upAskSize: number | null;
-  readonly downBid: number | null;
-  readonly downAsk: number | null;
-  readonly downBidSize: number | null;
-  readonly downAskSize: number | null;
-  /** Underlying spot price, USD (a float, not micros), or null. */
-  readonly spot: number | null;
 }
 
 /** Current state of a position (design §10 positions table); upserted by `positionKey`. */

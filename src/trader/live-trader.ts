@@ -16,18 +16,10 @@ import type { ExitThresholds } from './exits/thresholds';
 import { payoutFor, winnerFromLastTick } from './exits/window-expiry';
 import { newTraderStats, type TraderStats } from './trader-stats';
 import { Journal, NULL_SINK, type TraderSink } from './trader-sink';
-import { OrderDesk } from './order-desk';
+import { OrderDesk, type DeskConfig } from './order-desk';
 
 /** Settings the trader reads (a subset of `Config`, units as in `.env.example`). */
-export interface TraderConfig extends ExitThresholds {
-  readonly POSITION_SIZE_USDC: number;
-  readonly ENTRY_PRICE_BUFFER: number;
-  readonly EXIT_PRICE_BUFFER: number;
-  readonly MIN_ORDER_NOTIONAL_USDC: number;
-  readonly MAX_EXIT_ATTEMPTS: number;
-  readonly MAX_EXIT_ROUNDS: number;
-  readonly EXIT_RETRY_DELAY_MS: number;
-  readonly POSITION_LOCK_TIMEOUT_MS: number;
+export interface TraderConfig extends ExitThresholds, DeskConfig {
   readonly EXIT_BEFORE_END_MS: number;
 }
 
