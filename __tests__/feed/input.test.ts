@@ -66,6 +66,7 @@ describe('loadInput', () => {
         crossed: 1,
         outOfRange: 1,
         duplicates: 0,
+        late: 0,
         outsideWindow: 1,
       },
     ]);

@@ -15,6 +15,26 @@ export interface Level {
   readonly size: number | null;
 }
 
+/** A level the book may update in place (top-of-book replays allocate nothing per row). */
+interface MutableLevel {
+  price: number;
+  size: number | null;
+}
+
+const EMPTY: readonly Level[] = Object.freeze([]);
+
+/** Returns `side` holding the one level (reusing its array and level object) or no level. */
+function setSingle(side: Level[], price: number | null, size: number | null): Level[] {
+  if (price === null) return side.length === 0 ? side : (EMPTY as Level[]);
+  if (side.length === 1) {
+    const l = side[0] as MutableLevel;
+    l.price = price;
+    l.size = size;
+    return side;
+  }
+  return [{ price, size }];
+}
+
 /** Book of one token. */
 export class OrderBook {
   /** Bids, highest price first. */
@@ -29,8 +49,8 @@ export class OrderBook {
 
   /** Replaces the whole book with the given top of book (one level a side at most). */
   setTop(bid: number | null, bidSize: number | null, ask: number | null, askSize: number | null): void {
-    this.bids = bid === null ? [] : [{ price: bid, size: bidSize }];
-    this.asks = ask === null ? [] : [{ price: ask, size: askSize }];
+    this.bids = setSingle(this.bids, bid, bidSize);
+    this.asks = setSingle(this.asks, ask, askSize);
   }
 
   /** Replaces both sides with full depth; `bids` and `asks` are sorted best first by this call. */
@@ -59,27 +79,35 @@ export class OrderBook {
    * below 0.04 and 0.01 otherwise (polymarket-protocol.md §6.2).
    */
   get tickSize(): number {
-    if (this.fixedTick !== null) return this.fixedTick;
-    const bid = this.bestBid;
-    const ask = this.bestAsk;
-    if ((bid !== null && tickSizeFor(bid) === 1_000) || (ask !== null && tickSizeFor(ask) === 1_000))
-      return 1_000;
-    return 10_000;
+    return this.fixedTick ?? derivedTickSize(this.bestBid, this.bestAsk);
   }
 
   /** Returns the top of book snapshot. */
   top(): TopOfBook {
     const b = this.bids[0];
     const a = this.asks[0];
+    const bid = b === undefined ? null : b.price;
+    const ask = a === undefined ? null : a.price;
+    const tickSize = this.fixedTick ?? derivedTickSize(bid, ask);
     return {
       tokenId: this.tokenId,
-      bid: b?.price ?? null,
-      ask: a?.price ?? null,
-      bidSize: b?.size ?? null,
-      askSize: a?.size ?? null,
-      tickSize: this.tickSize,
+      bid,
+      ask,
+      bidSize: b === undefined ? null : b.size,
+      askSize: a === undefined ? null : a.size,
+      tickSize,
     };
   }
+}
+
+/**
+ * Tick size implied by the best prices (micro-USDC): 0.001 when either is above 0.96 or below
+ * 0.04, else 0.01 (polymarket-protocol.md §6.2).
+ */
+export function derivedTickSize(bid: number | null, ask: number | null): number {
+  return (bid !== null && tickSizeFor(bid) === 1_000) || (ask !== null && tickSizeFor(ask) === 1_000)
+    ? 1_000
+    : 10_000;
 }
 
 /**

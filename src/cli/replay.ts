@@ -10,7 +10,8 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/schema';
 import { configHash, redactConfig } from '../config/redact';
 import { createLogger } from '../core/logger';
-import { loadInput } from '../feed/input';
+import { streamInput } from '../feed/input';
+import { countTickLines } from '../feed/line-count';
 import { openRepository } from '../persistence/open-repository';
 import type { Repository } from '../persistence/repository';
 import { ReplayEngine } from '../replay/replay-engine';
@@ -51,10 +52,7 @@ export async function runReplay(
   const cfg = loadConfig({ env, configPath: opts.config, overrides });
   const log = createLogger(cfg.LOG_LEVEL);
   log.info({ input: cfg.REPLAY_INPUT, strategies: cfg.strategies.map((s) => s.name) }, 'replay starting');
-  const { rows, stats } = await loadInput(cfg.REPLAY_INPUT);
-  for (const f of stats.files) log.info(f, 'input file loaded');
-  if (stats.skippedFiles.length > 0)
-    log.info({ skipped: stats.skippedFiles }, 'files skipped (not tick data)');
+  const input = streamInput(cfg.REPLAY_INPUT, { reorderWindowMs: cfg.REORDER_WINDOW_MS });
 
   let repo: Repository | null = null;
   let runId: number | null = null;
@@ -73,25 +71,36 @@ export async function runReplay(
   }
   try {
     const engine = new ReplayEngine({ config: cfg });
-    const bar =
-      opts.progress !== false && process.stderr.isTTY
-        ? new SingleBar({
-            stream: process.stderr,
-            format: 'replay [{bar}] {percentage}% | {value}/{total} ticks | {eta}s left',
-          })
-        : null;
-    bar?.start(rows.length, 0);
-    await engine.run(rows, { repo, runId: runId ?? 0, onProgress: (n) => bar?.update(n) });
+    const showBar = opts.progress !== false && process.stderr.isTTY === true;
+    const bar = showBar
+      ? new SingleBar({
+          stream: process.stderr,
+          format: 'replay [{bar}] {percentage}% | {value}/{total} ticks | {eta}s left',
+        })
+      : null;
+    bar?.start(showBar ? await countTickLines(cfg.REPLAY_INPUT) : 0, 0);
+    await engine.run(input.batches, { repo, runId: runId ?? 0, onProgress: (n) => bar?.update(n) });
+    bar?.update(engine.rows);
     bar?.stop();
+    const { stats } = input;
+    for (const f of stats.files) log.info(f, 'input file loaded');
+    if (stats.skippedFiles.length > 0)
+      log.info({ skipped: stats.skippedFiles }, 'files skipped (not tick data)');
+    const dropped = stats.files.reduce((n, f) => n + f.malformed + f.crossed + f.outOfRange + f.late, 0);
+    if (dropped > 0)
+      log.warn(
+        { dropped },
+        'input rows dropped (malformed, crossed, out of range or late): see the per-file counts',
+      );
     writeTradesFile(cfg.OUT_PATH, engine.sink.trades);
     const summary = summarize(engine.sink.trades, engine.trader.stats);
     if (repo !== null && runId !== null)
       await repo.finishRun(runId, Date.now(), { ...summary, stats: engine.trader.stats });
     log.info(
-      { runId, trades: cfg.OUT_PATH, rows: rows.length, positions: summary.positions },
+      { runId, trades: cfg.OUT_PATH, rows: engine.rows, positions: summary.positions },
       'replay finished',
     );
-    return { runId, summary, tradesPath: cfg.OUT_PATH, rows: rows.length };
+    return { runId, summary, tradesPath: cfg.OUT_PATH, rows: engine.rows };
   } finally {
     await repo?.close();
   }

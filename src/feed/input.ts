@@ -10,9 +10,9 @@ import { InputError } from '../core/errors';
 import type { TickRow } from '../core/types';
 import { isBorisz42Header, parseBorisz42Line } from './borisz42';
 import { CANONICAL_HEADER, parseCanonicalLine, TickRowError } from './canonical-csv';
-import { readLineBatches } from './line-reader';
+import { openAll, openLines, type OpenedLines } from './line-reader';
 import { mergeSortedBatches } from './merge';
-import { DEFAULT_REORDER_WINDOW_MS, ReorderBuffer } from './reorder-buffer';
+import { DEFAULT_REORDER_WINDOW_MS, ReorderBuffer, WindowDedup } from './reorder-buffer';
 
 export { DEFAULT_REORDER_WINDOW_MS } from './reorder-buffer';
 
@@ -103,60 +103,24 @@ export interface StreamOptions {
 }
 
 /** Minimum rows per batch a single file yields (bigger batches come from one read chunk). */
-const FILE_BATCH_ROWS = 1024;
+const FILE_BATCH_ROWS = 256;
 /** Maximum rows per batch when the reorder buffer is flushed at the end of a file. */
-const FLUSH_BATCH_ROWS = 4096;
+const FLUSH_BATCH_ROWS = 1024;
 
 const noop = (): void => undefined;
 
-/** Exact-duplicate line detection (borisz42) holding only the lines of rows at `tsMs ≥` a floor. */
-class WindowDedup {
-  private readonly byTs = new Map<number, string[]>();
-
-  /** Records `line` (whose row is at `tsMs`); `false` when it was recorded before (a duplicate). */
-  add(tsMs: number, line: string): boolean {
-    const lines = this.byTs.get(tsMs);
-    if (lines === undefined) {
-      this.byTs.set(tsMs, [line]);
-      return true;
-    }
-    if (lines.includes(line)) return false;
-    lines.push(line);
-    return true;
-  }
-
-  /** Forgets the lines of rows older than `floorTs` (such rows are late, never duplicates). */
-  prune(floorTs: number): void {
-    for (const ts of this.byTs.keys()) if (ts < floorTs) this.byTs.delete(ts);
-  }
-}
-
-/** A file whose first line batch (header first) has been read. */
-interface OpenedFile {
-  readonly path: string;
-  /** `null`: unknown header or empty file (the reader is then already closed). */
+/** A tick file whose header has been read; `format` `null`: unknown header or empty (closed). */
+interface OpenedFile extends OpenedLines {
   readonly format: InputFormat | null;
-  readonly first: readonly string[];
-  readonly lines: AsyncGenerator<string[], void, undefined>;
 }
 
 /** Reads the first line batch of a file and detects its format from the first line. */
 async function openFile(path: string): Promise<OpenedFile> {
-  const lines = readLineBatches(path);
-  const r = await lines.next();
-  if (r.done === true) return { path, format: null, first: [], lines };
-  const format = detectFormat(r.value[0] as string);
-  if (format === null) await lines.return(undefined);
-  return { path, format, first: r.value, lines };
-}
-
-/** Opens all files concurrently; on any failure closes them all and throws the first (name order) error. */
-async function openAll(paths: readonly string[]): Promise<OpenedFile[]> {
-  const settled = await Promise.allSettled(paths.map(openFile));
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed === undefined) return settled.map((r) => (r as PromiseFulfilledResult<OpenedFile>).value);
-  for (const r of settled) if (r.status === 'fulfilled') void r.value.lines.return(undefined).catch(noop);
-  throw (failed as PromiseRejectedResult).reason;
+  const opened = await openLines(path);
+  const header = opened.first[0];
+  const format = header === undefined ? null : detectFormat(header);
+  if (format === null) await opened.lines.return(undefined);
+  return { ...opened, format };
 }
 
 function newFileStats(path: string, format: InputFormat): FileLoadStats {
@@ -188,9 +152,9 @@ async function* fileBatches(
   let out: TickRow[] = [];
   const take = (lines: readonly string[], from: number): void => {
     const before = out.length;
+    s.rowsRead += lines.length - from;
     for (let i = from; i < lines.length; i++) {
       const line = lines[i] as string;
-      s.rowsRead++;
       let row: TickRow;
       try {
         row = parse(line);
@@ -253,7 +217,7 @@ async function* streamBatches(
   stats: LoadStats,
 ): AsyncGenerator<TickRow[], void, undefined> {
   const explicitFile = statSafe(path);
-  const opened = await openAll(listInputFiles(path));
+  const opened = await openAll(listInputFiles(path), openFile);
   try {
     const sources: AsyncGenerator<TickRow[], void, undefined>[] = [];
     for (const f of opened) {

@@ -65,3 +65,38 @@ export async function* readLineBatches(path: string): AsyncGenerator<string[], v
   const last = clean([carry]);
   if (last.length > 0) yield last;
 }
+
+/** A file whose first line batch has been read; `lines` continues after it. */
+export interface OpenedLines {
+  readonly path: string;
+  /** The first non-empty lines of the file (its header first); empty for an empty file. */
+  readonly first: readonly string[];
+  readonly lines: AsyncGenerator<string[], void, undefined>;
+}
+
+/**
+ * Starts {@link readLineBatches} on a file and reads its first batch (so the header is known).
+ * @throws {InputError} as {@link readLineBatches}.
+ */
+export async function openLines(path: string): Promise<OpenedLines> {
+  const lines = readLineBatches(path);
+  const r = await lines.next();
+  return { path, first: r.done === true ? [] : r.value, lines };
+}
+
+/**
+ * Opens all files concurrently with `open` (e.g. {@link openLines}), results in `paths` order.
+ * @throws the first failure in `paths` order, after closing every file that did open.
+ */
+export async function openAll<F extends OpenedLines>(
+  paths: readonly string[],
+  open: (path: string) => Promise<F>,
+): Promise<F[]> {
+  const settled = await Promise.allSettled(paths.map(open));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed === undefined) return settled.map((r) => (r as PromiseFulfilledResult<F>).value);
+  for (const r of settled) {
+    if (r.status === 'fulfilled') void r.value.lines.return(undefined).catch(() => undefined);
+  }
+  throw (failed as PromiseRejectedResult).reason;
+}

@@ -4,7 +4,7 @@
  */
 
 /** Rows per merged output batch (the merge yields once this many rows are ready). */
-export const MERGE_BATCH_ROWS = 2048;
+export const MERGE_BATCH_ROWS = 512;
 
 const noop = (): void => undefined;
 
@@ -13,27 +13,22 @@ interface Source<T> {
   readonly it: AsyncIterator<T[]>;
   batch: T[];
   pos: number;
-  pending: Promise<IteratorResult<T[]>> | null;
-}
-
-/** Requests the next batch of a source ahead of need; a rejection is reported when awaited. */
-function prefetch<T>(s: Source<T>): void {
-  s.pending = s.it.next();
-  s.pending.catch(noop);
+  done: boolean;
 }
 
 /** Makes `s.batch[s.pos]` the next row of the source; `false` when the source has ended. */
 async function refill<T>(s: Source<T>): Promise<boolean> {
   while (s.pos >= s.batch.length) {
-    if (s.pending === null) return false;
-    const r = await s.pending;
+    if (s.done) return false;
+    const r = await s.it.next();
     if (r.done === true) {
-      s.pending = null;
+      s.done = true;
+      s.batch = [];
+      s.pos = 0;
       return false;
     }
     s.batch = r.value;
     s.pos = 0;
-    prefetch(s);
   }
   return true;
 }
@@ -42,8 +37,8 @@ async function refill<T>(s: Source<T>): Promise<boolean> {
  * Merges `sources` (each yielding batches of rows sorted by `tsMs`) into one stream of batches
  * sorted by `tsMs`; equal `tsMs` keep source order (lower index first), then each source's own
  * order — the result equals a stable sort of the sources concatenated in order.
- * Sources are read concurrently: each has at most its current batch and one prefetched batch
- * in memory. Output batches hold about {@link MERGE_BATCH_ROWS} rows (a single source's
+ * Memory: one current batch per source (a source is asked for its next batch only when its
+ * current one is used up; file streams still read ahead one chunk on their own). Output batches hold about {@link MERGE_BATCH_ROWS} rows (a single source's
  * batches are passed through as they are). Never yields an empty batch.
  * @throws whatever a source throws; all sources are closed (`return()`) when the merge ends,
  *   fails or is closed early.
@@ -52,9 +47,8 @@ export async function* mergeSortedBatches<T extends { readonly tsMs: number }>(
   sources: readonly AsyncIterator<T[]>[],
   batchRows: number = MERGE_BATCH_ROWS,
 ): AsyncGenerator<T[], void, undefined> {
-  const all: Source<T>[] = sources.map((it, index) => ({ index, it, batch: [], pos: 0, pending: null }));
+  const all: Source<T>[] = sources.map((it, index) => ({ index, it, batch: [], pos: 0, done: false }));
   try {
-    all.forEach(prefetch);
     const active: Source<T>[] = [];
     for (const s of all) if (await refill(s)) active.push(s);
     let out: T[] = [];
@@ -108,9 +102,6 @@ export async function* mergeSortedBatches<T extends { readonly tsMs: number }>(
       yield out;
     }
   } finally {
-    for (const s of all) {
-      s.pending?.catch(noop);
-      s.it.return?.(undefined).catch(noop);
-    }
+    for (const s of all) if (!s.done) s.it.return?.(undefined).catch(noop);
   }
 }

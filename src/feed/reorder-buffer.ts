@@ -8,15 +8,20 @@
 export const DEFAULT_REORDER_WINDOW_MS = 300_000;
 
 /**
- * A binary min-heap of rows keyed by `(tsMs, arrival seq)` that releases a row once
- * `maxTsSeen − row.tsMs ≥ windowMs`. Output is non-decreasing in `tsMs`, and rows with equal
+ * A re-ordering buffer keyed by `(tsMs, arrival seq)` that releases a row once
+ * `maxTsSeen − row.tsMs ≥ windowMs`: rows arriving in order go to a FIFO (O(1)), rows arriving
+ * out of order to a binary min-heap. Output is non-decreasing in `tsMs`, and rows with equal
  * `tsMs` come out in arrival order (a stable sort). Memory: the rows of the last `windowMs`.
  *
  * Release happens on every {@link push}, so whether a row is late depends only on the rows
  * before it, never on how the input was chunked.
  */
 export class ReorderBuffer<T extends { readonly tsMs: number }> {
-  private readonly items: T[] = [];
+  /** Rows that arrived in order (`tsMs ≥` every earlier row): already sorted, arrival order on ties. */
+  private fifo: (T | undefined)[] = [];
+  private fifoHead = 0;
+  /** Rows that arrived out of order, a min-heap on `(tsMs, seq)`. */
+  private readonly heap: T[] = [];
   private readonly seqs: number[] = [];
   private nextSeq = 0;
   private maxTs = -Infinity;
@@ -38,7 +43,7 @@ export class ReorderBuffer<T extends { readonly tsMs: number }> {
 
   /** Number of rows held. */
   get size(): number {
-    return this.items.length;
+    return this.fifo.length - this.fifoHead + this.heap.length;
   }
 
   /** Whether a row at `tsMs` would be late: older than the last released row. */
@@ -53,67 +58,166 @@ export class ReorderBuffer<T extends { readonly tsMs: number }> {
   push(item: T, out: T[]): boolean {
     const ts = item.tsMs;
     if (ts < this.lastTs) return false;
-    this.siftUp(item, this.nextSeq++);
+    if (ts < this.maxTs) {
+      this.heapPush(item, this.nextSeq++);
+      return true;
+    }
+    this.nextSeq++;
+    this.fifo.push(item);
     if (ts > this.maxTs) {
       this.maxTs = ts;
-      const limit = ts - this.windowMs;
-      while (this.items.length > 0 && (this.items[0] as T).tsMs <= limit) out.push(this.pop());
+      this.releaseUpTo(ts - this.windowMs, out);
     }
     return true;
   }
 
+  /** Appends to `out` every held row with `tsMs ≤ limit`, in order. */
+  private releaseUpTo(limit: number, out: T[]): void {
+    if (this.heap.length > 0) {
+      while (this.size > 0 && this.peekTs() <= limit) out.push(this.take());
+      return;
+    }
+    // Fast path (nothing out of order held): release a prefix of the FIFO.
+    const { fifo } = this;
+    let head = this.fifoHead;
+    while (head < fifo.length) {
+      const row = fifo[head] as T;
+      if (row.tsMs > limit) break;
+      out.push(row);
+      fifo[head++] = undefined;
+      this.lastTs = row.tsMs;
+    }
+    this.fifoHead = head;
+    this.compactFifo();
+  }
+
+  /** Drops released FIFO slots: all when empty, else once they are ≥ 1024 and half the array. */
+  private compactFifo(): void {
+    if (this.fifoHead === this.fifo.length) {
+      this.fifo.length = 0;
+      this.fifoHead = 0;
+    } else if (this.fifoHead >= 1024 && this.fifoHead * 2 >= this.fifo.length) {
+      this.fifo = this.fifo.slice(this.fifoHead);
+      this.fifoHead = 0;
+    }
+  }
+
   /** Appends up to `limit` held rows to `out` in order (at end of input: everything). */
   drain(out: T[], limit = Infinity): void {
-    for (let n = 0; n < limit && this.items.length > 0; n++) out.push(this.pop());
+    for (let n = 0; n < limit && this.size > 0; n++) out.push(this.take());
+  }
+
+  /** `tsMs` of the next row to release; only when `size > 0`. */
+  private peekTs(): number {
+    const f = this.fifo[this.fifoHead];
+    const h = this.heap[0];
+    // On equal tsMs the in-order row arrived first (a heap row is older than the max at its arrival).
+    if (h !== undefined && (f === undefined || h.tsMs < f.tsMs)) return h.tsMs;
+    return (f as T).tsMs;
+  }
+
+  /** Removes and returns the next row to release; only when `size > 0`. */
+  private take(): T {
+    const f = this.fifo[this.fifoHead];
+    const h = this.heap[0];
+    let row: T;
+    if (h !== undefined && (f === undefined || h.tsMs < f.tsMs)) {
+      row = this.heapPop();
+    } else {
+      row = f as T;
+      this.fifo[this.fifoHead++] = undefined;
+      this.compactFifo();
+    }
+    this.lastTs = row.tsMs;
+    return row;
   }
 
   private less(ta: number, sa: number, i: number): boolean {
-    const tb = (this.items[i] as T).tsMs;
+    const tb = (this.heap[i] as T).tsMs;
     return ta < tb || (ta === tb && sa < (this.seqs[i] as number));
   }
 
-  private siftUp(item: T, seq: number): void {
-    const { items, seqs } = this;
-    let i = items.length;
-    items.push(item);
+  private heapPush(item: T, seq: number): void {
+    const { heap, seqs } = this;
+    let i = heap.length;
+    heap.push(item);
     seqs.push(seq);
     const ts = item.tsMs;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.less(ts, seq, parent)) break;
-      items[i] = items[parent] as T;
+      heap[i] = heap[parent] as T;
       seqs[i] = seqs[parent] as number;
       i = parent;
     }
-    items[i] = item;
+    heap[i] = item;
     seqs[i] = seq;
   }
 
-  private pop(): T {
-    const { items, seqs } = this;
-    const top = items[0] as T;
-    const lastItem = items.pop() as T;
+  private heapPop(): T {
+    const { heap, seqs } = this;
+    const top = heap[0] as T;
+    const lastItem = heap.pop() as T;
     const lastSeq = seqs.pop() as number;
-    const n = items.length;
+    const n = heap.length;
     if (n > 0) {
-      const ts = lastItem.tsMs;
       let i = 0;
       for (;;) {
         let child = 2 * i + 1;
         if (child >= n) break;
         const right = child + 1;
-        if (right < n && this.less((items[right] as T).tsMs, seqs[right] as number, child)) child = right;
-        const ct = (items[child] as T).tsMs;
-        const cs = seqs[child] as number;
-        if (ts < ct || (ts === ct && lastSeq < cs)) break;
-        items[i] = items[child] as T;
-        seqs[i] = cs;
+        if (right < n && this.less((heap[right] as T).tsMs, seqs[right] as number, child)) child = right;
+        if (this.less(lastItem.tsMs, lastSeq, child)) break;
+        heap[i] = heap[child] as T;
+        seqs[i] = seqs[child] as number;
         i = child;
       }
-      items[i] = lastItem;
+      heap[i] = lastItem;
       seqs[i] = lastSeq;
     }
-    this.lastTs = top.tsMs;
     return top;
+  }
+}
+
+/**
+ * Exact-duplicate line detection (borisz42) with memory bounded by the re-ordering window: it
+ * only needs the lines of rows at `tsMs ≥` the last released row, since an identical line has
+ * the same `tsMs` and an older row is late anyway. Call {@link WindowDedup.prune} with
+ * {@link ReorderBuffer.lastReleasedTs} from time to time.
+ */
+export class WindowDedup {
+  /**
+   * Lines by row `tsMs − base` (a small integer keeps Map hashing cheap; insertion ≈ `tsMs`
+   * order); usually one line per key.
+   */
+  private readonly byTs = new Map<number, string | string[]>();
+  private base = NaN;
+
+  /** Records `line` (whose row is at `tsMs`); `false` when it was recorded before (a duplicate). */
+  add(tsMs: number, line: string): boolean {
+    if (this.base !== this.base) this.base = tsMs;
+    const key = tsMs - this.base;
+    const seen = this.byTs.get(key);
+    if (seen === undefined) this.byTs.set(key, line);
+    else if (typeof seen === 'string') {
+      if (seen === line) return false;
+      this.byTs.set(key, [seen, line]);
+    } else {
+      if (seen.includes(line)) return false;
+      seen.push(line);
+    }
+    return true;
+  }
+
+  /**
+   * Forgets lines of rows older than `floorTs` (such rows are late, never duplicates), oldest
+   * inserted first up to the first newer one; the few out-of-order ones go on a later call.
+   */
+  prune(floorTs: number): void {
+    const floor = floorTs - this.base;
+    for (const key of this.byTs.keys()) {
+      if (key >= floor) break;
+      this.byTs.delete(key);
+    }
   }
 }

@@ -31,6 +31,7 @@ export class RecordingSink implements TraderSink {
   private ticks: TickRecord[] = [];
   private windows = new Map<string, WindowRecord>();
   private readonly seenWindows = new Set<string>();
+  private lastKey = '';
 
   /**
    * Creates a sink; `tokenIds` gives a window's token ids (synthetic for recordings); with
@@ -63,6 +64,8 @@ export class RecordingSink implements TraderSink {
     if (this.persistTicks) {
       this.ticks.push({ ...row, recvMs: row.tsMs });
     }
+    if (key === this.lastKey) return;
+    this.lastKey = key;
     if (!this.seenWindows.has(key)) {
       this.seenWindows.add(key);
       this.windows.set(key, this.windowRecord(row, null));

@@ -39,6 +39,7 @@ export class ReplayEngine {
   private lastTs = 0;
   private readonly events: VenueEvent[] = [];
   private readonly commands: OrderCommand[] = [];
+  private readonly sim: SimVenue | null;
 
   /** Wires the pipeline. */
   constructor(opts: ReplayEngineOptions) {
@@ -58,31 +59,33 @@ export class ReplayEngine {
         minNotional: Math.round(cfg.MIN_ORDER_NOTIONAL_USDC * MICROS),
       });
     this.venue.setListener((ev) => this.events.push(ev));
+    this.sim = this.venue instanceof SimVenue ? this.venue : null;
   }
 
   /** Processes one row (rows must come in non-decreasing `tsMs`; earlier ones are clamped). */
   step(row: TickRow): void {
     this.rows += 1;
-    const ts = Math.max(row.tsMs, this.lastTs);
+    const ts = row.tsMs > this.lastTs ? row.tsMs : this.lastTs;
     this.lastTs = ts;
     this.clock.advanceTo(ts);
-    const sim = this.venue instanceof SimVenue ? this.venue : null;
+    const sim = this.sim;
     if (sim !== null && sim.pending > 0) {
       sim.processDue(ts, false);
-      this.dispatch([]);
+      this.dispatch(NO_COMMANDS);
     }
     const tick = this.books.applyRow(row);
     this.sink.tick(row, tick.windowKey);
-    this.dispatch(this.trader.onTick(tick));
+    const cmds = this.trader.onTick(tick);
+    if (cmds.length > 0 || this.events.length > 0) this.dispatch(cmds);
     if (sim !== null && sim.pending > 0) {
       sim.processDue(ts, true);
-      this.dispatch([]);
+      this.dispatch(NO_COMMANDS);
     }
   }
 
   /** Ends the replay: flushes in-flight simulated orders, resolves every remaining window. */
   finish(): void {
-    const sim = this.venue instanceof SimVenue ? this.venue : null;
+    const sim = this.sim;
     if (sim !== null) {
       sim.processDue(Number.MAX_SAFE_INTEGER, true);
       this.dispatch([]);
@@ -91,11 +94,12 @@ export class ReplayEngine {
   }
 
   /**
-   * Runs every row, flushing the sink to `repo` every `flushEvery` rows (no repository: buffers
-   * are dropped), then finishes and flushes. `onProgress` gets the rows done.
+   * Runs every row (an array, or batches streamed from `streamInput`), flushing the sink to `repo`
+   * once at least `flushEvery` rows have passed since the last flush (no repository: buffers are
+   * dropped), then finishes and flushes. `onProgress` gets the rows done.
    */
   async run(
-    rows: Iterable<TickRow>,
+    rows: readonly TickRow[] | AsyncIterable<readonly TickRow[]>,
     opts: {
       repo: Repository | null;
       runId: number;
@@ -104,9 +108,12 @@ export class ReplayEngine {
     },
   ): Promise<void> {
     const every = opts.flushEvery ?? 5000;
-    for (const row of rows) {
-      this.step(row);
-      if (this.rows % every === 0) {
+    let flushedAt = 0;
+    const batches = isRowArray(rows) ? chunks(rows, every) : rows;
+    for await (const batch of batches) {
+      for (const row of batch) this.step(row);
+      if (this.rows - flushedAt >= every) {
+        flushedAt = this.rows;
         await this.flush(opts.repo, opts.runId);
         opts.onProgress?.(this.rows);
       }
@@ -139,3 +146,15 @@ export class ReplayEngine {
     }
   }
 }
+
+function isRowArray(
+  rows: readonly TickRow[] | AsyncIterable<readonly TickRow[]>,
+): rows is readonly TickRow[] {
+  return Array.isArray(rows);
+}
+
+function* chunks<T>(rows: readonly T[], size: number): Generator<readonly T[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+const NO_COMMANDS: readonly OrderCommand[] = [];

@@ -27,8 +27,16 @@ export abstract class MidSignalStrategy implements Strategy {
 
   /** See {@link Strategy.onTick}. */
   onTick(tick: Tick): readonly Signal[] {
+    // Mids matter only from one look-back before the entry period opens until it closes.
+    const start = tick.window.windowEpoch * 1000 + this.common.startAfterSec * 1000;
+    if (tick.tsMs < start - this.common.lookbackMs) return NONE;
     const w = this.states.get(tick.windowKey);
     const entryPeriod = inEntryPeriod(tick, this.common);
+    if (!entryPeriod && tick.tsMs >= start) {
+      w.UP.armed = false;
+      w.DOWN.armed = false;
+      return NONE;
+    }
     let out: Signal[] | undefined;
     for (const side of SIDES) {
       const m = mid(side === 'UP' ? tick.up : tick.down);

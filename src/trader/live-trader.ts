@@ -53,6 +53,8 @@ export class LiveTrader {
   private readonly desk: OrderDesk;
   private lastTickSeq = 0;
   private nextExpiryMs = Number.POSITIVE_INFINITY;
+  /** The window of the previous tick (ticks of one window usually come in runs). */
+  private lastWs: WindowState | null = null;
   private readonly journal: Journal;
 
   /** Creates a trader; `sink` receives journal rows and snapshots (default: discarded). */
@@ -89,11 +91,17 @@ export class LiveTrader {
     this.stats.ticks += 1;
     if (now >= this.nextExpiryMs) this.expireWindows(now, out);
     const wk = tick.windowKey;
-    if (this.resolvedKeys.has(wk) || now >= windowEndMs(tick.window)) {
+    let ws = this.lastWs;
+    if (ws === null || ws.key !== wk || ws.resolved) {
+      if (this.resolvedKeys.has(wk) || now >= windowEndMs(tick.window)) {
+        this.stats.lateTicks += 1;
+        return out;
+      }
+      ws = this.lastWs = this.windowState(tick.window, wk);
+    } else if (now >= ws.endMs) {
       this.stats.lateTicks += 1;
       return out;
     }
-    const ws = this.windowState(tick.window, wk);
     ws.lastTick = tick;
     for (const p of ws.positions) this.managePosition(p, tick, out);
     for (const s of this.strategies) {
