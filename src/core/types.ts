@@ -55,6 +55,11 @@ export interface TopOfBook {
   readonly askSize: number | null;
   /** Tick size in micro-USDC (10_000 = 0.01, 1_000 = 0.001). */
   readonly tickSize: number;
+  /**
+   * True while the live feed considers this token's book stale (no frame for STALE_BOOK_MS, or
+   * waiting for a fresh snapshot): no order may be sent on it (issue #3). Absent = fresh.
+   */
+  readonly stale?: boolean;
 }
 
 /** What the trader and strategies see after every book event (design §4). */

@@ -257,6 +257,10 @@ export class LiveTrader {
       this.stats.entriesNoAsk += 1;
       return;
     }
+    if (top.stale === true) {
+      this.stats.ordersBlockedStale += 1;
+      return;
+    }
     const n = (ws.entries.get(sig.strategy) ?? 0) + 1;
     const p = newPosition(
       positionKey(sig.strategy, ws.window, n),

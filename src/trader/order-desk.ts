@@ -77,6 +77,12 @@ export class OrderDesk {
   ): boolean {
     const bid = top.bid;
     if (bid === null) return false;
+    if (top.stale === true) {
+      // the rule fires again on the next fresh tick; the position stays OPEN (issue #3)
+      this.stats.ordersBlockedStale += 1;
+      this.journal.event(p, 'ORDER_BLOCKED_STALE', null, nowMs, { reason, bid });
+      return false;
+    }
     if (!this.exitNotionalOk(p, bid, top.tickSize)) {
       p.holdToResolution = true;
       this.stats.orderTooSmall += 1;
@@ -104,6 +110,10 @@ export class OrderDesk {
   /** Sends the next attempt of an EXITING position's round when it is due and a bid exists. */
   retryIfDue(p: Position, top: TopOfBook, nowMs: number, out: OrderCommand[]): void {
     if (p.retryAtMs === null || nowMs < p.retryAtMs || top.bid === null || p.openOrderId !== null) return;
+    if (top.stale === true) {
+      this.stats.ordersBlockedStale += 1;
+      return;
+    }
     if (!this.exitNotionalOk(p, top.bid, top.tickSize)) {
       this.stats.orderTooSmall += 1;
       this.journal.event(p, 'ORDER_TOO_SMALL', null, nowMs, { bid: top.bid, shares: p.shares });

@@ -27,6 +27,8 @@ export interface TraderStats {
   reversalsBlocked: Record<string, number>;
   /** Positions EXITING past POSITION_LOCK_TIMEOUT_MS with an order unanswered. */
   lockTimeouts: number;
+  /** Orders not sent because the token's book was stale (entries skipped, exits deferred). */
+  ordersBlockedStale: number;
   /** Venue events for orders the trader does not know (dropped). */
   unknownOrderEvents: number;
   /** Ticks for windows already resolved (dropped). */
@@ -57,6 +59,7 @@ export function newTraderStats(): TraderStats {
     reversalsExecuted: 0,
     reversalsBlocked: {},
     lockTimeouts: 0,
+    ordersBlockedStale: 0,
     unknownOrderEvents: 0,
     lateTicks: 0,
   };
