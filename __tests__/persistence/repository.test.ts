@@ -42,6 +42,9 @@ function window(n: number, winner: WindowRecord['winner'] = null): WindowRecord 
     upTokenId: '71321045679252212594626385532706912750332728571942532289631379312455583992563',
     downTokenId: '52114319501245915516055106046884209969926127482827954674443846427813813222426',
     winner,
+    startPrice: null,
+    endPrice: null,
+    expectedWinner: null,
   };
 }
 
@@ -135,6 +138,28 @@ function repositoryContract(name: string, open: () => Promise<TestRepository>): 
       const all = await repo.loadWindows();
       expect(all.map((w) => w.slug)).toEqual(expect.arrayContaining([a.slug, b.slug]));
       expect(all.map((w) => w.slug)).toEqual([...all.map((w) => w.slug)].sort());
+    });
+
+    it('stores the oracle settlement of a window and never forgets it', async () => {
+      const w = window(3);
+      const settled = { ...w, startPrice: 65_026.457815, endPrice: 65_100.5, expectedWinner: 'UP' as const };
+      await repo.upsertWindows([w]);
+      await repo.upsertWindows([settled]);
+      await repo.upsertWindows([w]);
+      expect(await repo.loadWindows([w.slug])).toEqual([settled]);
+    });
+
+    it('appends raw frames in order', async () => {
+      const id = await repo.createRun(run);
+      const frames = [
+        { channel: 'market' as const, recvMs: T0, text: '[{"event_type":"book"}]' },
+        { channel: 'rtds' as const, recvMs: T0 + 1, text: 'PONG' },
+        { channel: 'market' as const, recvMs: T0 + 2, text: 'ünïcødé \t "quoted"' },
+      ];
+      await repo.insertRawFrames(id, frames);
+      await repo.insertRawFrames(id, frames.slice(0, 1));
+      expect(await repo.loadRawFrames(id)).toEqual([...frames, frames[0]]);
+      await expect(repo.insertRawFrames(2 ** 40, frames)).rejects.toThrow(InvariantError);
     });
 
     it('round-trips positions with nulls and micros, and upserts by key', async () => {

@@ -17,6 +17,7 @@ import type {
   OrderRecord,
   PositionEventRecord,
   PositionRecord,
+  RawFrameRecord,
   RunRecord,
   TickRecord,
   WindowRecord,
@@ -31,6 +32,7 @@ import {
   MAX_PARAMS,
   ORDER,
   POSITION,
+  RAW_FRAME,
   RUN,
   toRow,
   WINDOW,
@@ -97,9 +99,15 @@ export class KnexRepository implements Repository {
   async upsertWindows(windows: readonly WindowRecord[]): Promise<void> {
     const now = this.db.fn.now();
     const rows = lastByKey(windows, (w) => w.slug).map((w) => toRow(WINDOW, w, { updated_at: now }));
-    const merge: Row = { updated_at: now, winner: this.db.raw('coalesce(excluded.winner, windows.winner)') };
-    for (const [, col] of WINDOW)
-      if (col !== 'slug' && col !== 'winner') merge[col] = this.db.raw('excluded.??', [col]);
+    // known facts are never overwritten with null (a later upsert may not know them)
+    const keep = new Set(['winner', 'start_price', 'end_price', 'expected_winner']);
+    const merge: Row = { updated_at: now };
+    for (const [, col] of WINDOW) {
+      if (col === 'slug') continue;
+      merge[col] = keep.has(col)
+        ? this.db.raw('coalesce(excluded.??, windows.??)', [col, col])
+        : this.db.raw('excluded.??', [col]);
+    }
     await this.write(rows, WINDOW.length + 1, (q, part) =>
       q('windows').insert(part).onConflict('slug').merge(merge),
     );
@@ -213,6 +221,20 @@ export class KnexRepository implements Repository {
   async countTicks(runId: number): Promise<number> {
     const rows: Row[] = await this.db('ticks').where({ run_id: runId }).count({ n: '*' });
     return Number(rows[0]?.['n'] ?? 0);
+  }
+
+  /** Appends raw frames in multi-row inserts (one transaction when chunked). */
+  async insertRawFrames(runId: number, frames: readonly RawFrameRecord[]): Promise<void> {
+    if (frames.length === 0) return;
+    await this.requireRun(runId);
+    const rows = frames.map((f) => toRow(RAW_FRAME, f, { run_id: runId }));
+    await this.write(rows, RAW_FRAME.length + 1, (q, part) => q('raw_frames').insert(part));
+  }
+
+  /** Returns the raw frames of a run in insertion order. */
+  async loadRawFrames(runId: number): Promise<RawFrameRecord[]> {
+    const rows: Row[] = await this.db('raw_frames').where({ run_id: runId }).orderBy('id');
+    return rows.map((r) => fromRow(RAW_FRAME, r));
   }
 
   /** Returns the windows with these slugs (all when omitted), ordered by slug (byte order). */

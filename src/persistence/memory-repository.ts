@@ -8,6 +8,7 @@ import type {
   OrderRecord,
   PositionEventRecord,
   PositionRecord,
+  RawFrameRecord,
   RunRecord,
   TickRecord,
   WindowRecord,
@@ -22,6 +23,7 @@ interface RunData {
   readonly events: Map<number, PositionEventRecord>;
   readonly orders: Map<string, OrderRecord>;
   readonly fills: FillRecord[];
+  readonly rawFrames: RawFrameRecord[];
 }
 
 /** Byte-order string comparison (matches `collate "C"` for the ASCII keys we store). */
@@ -56,7 +58,14 @@ export class MemoryRepository implements Repository {
   async createRun(run: RunRecord): Promise<number> {
     const id = this.nextRunId++;
     this.runs.set(id, { ...run, id, config: jsonCopy(run.config), finishedAtMs: null, summary: null });
-    this.data.set(id, { ticks: 0, positions: new Map(), events: new Map(), orders: new Map(), fills: [] });
+    this.data.set(id, {
+      ticks: 0,
+      positions: new Map(),
+      events: new Map(),
+      orders: new Map(),
+      fills: [],
+      rawFrames: [],
+    });
     return id;
   }
 
@@ -74,7 +83,18 @@ export class MemoryRepository implements Repository {
   async upsertWindows(windows: readonly WindowRecord[]): Promise<void> {
     for (const w of windows) {
       const old = this.windows.get(w.slug);
-      this.windows.set(w.slug, w.winner === null && old !== undefined ? { ...w, winner: old.winner } : w);
+      this.windows.set(
+        w.slug,
+        old === undefined
+          ? w
+          : {
+              ...w,
+              winner: w.winner ?? old.winner,
+              startPrice: w.startPrice ?? old.startPrice,
+              endPrice: w.endPrice ?? old.endPrice,
+              expectedWinner: w.expectedWinner ?? old.expectedWinner,
+            },
+      );
     }
   }
 
@@ -187,6 +207,17 @@ export class MemoryRepository implements Repository {
   /** Returns the number of ticks stored for a run (0 for an unknown run). */
   async countTicks(runId: number): Promise<number> {
     return this.data.get(runId)?.ticks ?? 0;
+  }
+
+  /** Appends raw frames (copies). @throws {InvariantError} when the run does not exist. */
+  async insertRawFrames(runId: number, frames: readonly RawFrameRecord[]): Promise<void> {
+    const data = this.run(runId);
+    for (const f of frames) data.rawFrames.push({ ...f });
+  }
+
+  /** Returns the raw frames of a run in insertion order. */
+  async loadRawFrames(runId: number): Promise<RawFrameRecord[]> {
+    return [...(this.data.get(runId)?.rawFrames ?? [])];
   }
 
   /** Returns the windows with these slugs (all when omitted), ordered by slug. */

@@ -27,6 +27,21 @@ export interface WindowRecord {
   readonly downTokenId: string;
   /** Winner at resolution when known. */
   readonly winner: 'UP' | 'DOWN' | null;
+  /** Oracle price at the window start / end, USD (float), when known (issue #3). */
+  readonly startPrice: number | null;
+  readonly endPrice: number | null;
+  /** UP iff end ≥ start by the oracle, when both prices are known. */
+  readonly expectedWinner: 'UP' | 'DOWN' | null;
+}
+
+/** One raw feed frame as received (design §10: kept for re-replay). */
+export interface RawFrameRecord {
+  /** `market` (CLOB market channel) or `rtds`. */
+  readonly channel: 'market' | 'rtds';
+  /** Receive time, ms. */
+  readonly recvMs: number;
+  /** The frame text exactly as received. */
+  readonly text: string;
 }
 
 /** One persisted tick: a canonical row (units as in `TickRow`) plus its receive time. */

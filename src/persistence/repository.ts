@@ -3,6 +3,7 @@ import type {
   OrderRecord,
   PositionEventRecord,
   PositionRecord,
+  RawFrameRecord,
   RunRecord,
   TickRecord,
   WindowRecord,
@@ -41,6 +42,10 @@ export interface Repository {
   loadOrders(runId: number): Promise<OrderRecord[]>;
   /** Returns the fills of a run ordered by tsMs, tradeId. */
   loadFills(runId: number): Promise<FillRecord[]>;
+  /** Appends raw feed frames in receive order (multi-row batches). */
+  insertRawFrames(runId: number, frames: readonly RawFrameRecord[]): Promise<void>;
+  /** Returns the raw frames of a run in insertion order. */
+  loadRawFrames(runId: number): Promise<RawFrameRecord[]>;
   /** Returns the number of ticks stored for a run. */
   countTicks(runId: number): Promise<number>;
   /** Returns the windows with these slugs (all when omitted), ordered by slug. */

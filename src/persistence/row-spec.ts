@@ -9,6 +9,7 @@ import type {
   OrderRecord,
   PositionEventRecord,
   PositionRecord,
+  RawFrameRecord,
   RunRecord,
   TickRecord,
   WindowRecord,
@@ -40,6 +41,7 @@ function spec<T>(kinds: Kinds<T>): Spec<T> {
 export const WINDOW = spec<WindowRecord>({
   ...{ slug: 'text', crypto: 'text', windowSec: 'int', windowEpoch: 'int8', conditionId: 'text' },
   ...{ upTokenId: 'text', downTokenId: 'text', winner: 'text' },
+  ...{ startPrice: 'float', endPrice: 'float', expectedWinner: 'text' },
 });
 export const RUN = spec<Omit<RunRecord, 'startedAtMs'>>({
   ...{ mode: 'text', configHash: 'text', codeRevision: 'text', input: 'text', config: 'json' },
@@ -66,6 +68,7 @@ export const ORDER = spec<OrderRecord>({
   ...{ tif: 'text', limitPrice: 'micros', notional: 'micros', shares: 'micros', status: 'text' },
   ...{ reason: 'text', createdMs: 'int8', updatedMs: 'int8' },
 });
+export const RAW_FRAME = spec<RawFrameRecord>({ channel: 'text', recvMs: 'int8', text: 'text' });
 export const FILL = spec<FillRecord>({
   ...{ tradeId: 'text', clientOrderId: 'text', positionKey: 'text', price: 'micros', shares: 'micros' },
   ...{ feeUsdc: 'micros', tsMs: 'int8' },

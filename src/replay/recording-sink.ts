@@ -140,6 +140,9 @@ export class RecordingSink implements TraderSink {
       upTokenId: ids.up,
       downTokenId: ids.down,
       winner,
+      startPrice: null,
+      endPrice: null,
+      expectedWinner: null,
     };
   }
 }
