@@ -8,12 +8,14 @@ import { TraderError } from '../core/errors';
 import { registerConvert } from './convert';
 import { registerMigrate } from './migrate';
 import { registerReplay } from './replay';
+import { registerCollect } from './collect';
 
 const program = new Command();
 program.name('updown-trader').description('Polymarket crypto Up-or-Down trader: replay, simulation, live');
 registerReplay(program);
 registerConvert(program);
 registerMigrate(program);
+registerCollect(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof TraderError) console.error(`${err.name}: ${err.message}`);

@@ -9,8 +9,10 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/schema';
 import { configHash, redactConfig } from '../config/redact';
-import { createLogger } from '../core/logger';
+import { createLogger, type Logger } from '../core/logger';
+import { FeedProcessor } from '../collector/feed-processor';
 import { streamInput } from '../feed/input';
+import { isRecording, replayRecording } from '../replay/frame-replay';
 import { countTickLines } from '../feed/line-count';
 import { openRepository } from '../persistence/open-repository';
 import type { Repository } from '../persistence/repository';
@@ -52,7 +54,7 @@ export async function runReplay(
   const cfg = loadConfig({ env, configPath: opts.config, overrides });
   const log = createLogger(cfg.LOG_LEVEL);
   log.info({ input: cfg.REPLAY_INPUT, strategies: cfg.strategies.map((s) => s.name) }, 'replay starting');
-  const input = streamInput(cfg.REPLAY_INPUT, { reorderWindowMs: cfg.REORDER_WINDOW_MS });
+  const recording = isRecording(cfg.REPLAY_INPUT);
 
   let repo: Repository | null = null;
   let runId: number | null = null;
@@ -70,28 +72,12 @@ export async function runReplay(
     });
   }
   try {
-    const engine = new ReplayEngine({ config: cfg });
-    const showBar = opts.progress !== false && process.stderr.isTTY === true;
-    const bar = showBar
-      ? new SingleBar({
-          stream: process.stderr,
-          format: 'replay [{bar}] {percentage}% | {value}/{total} ticks | {eta}s left',
-        })
-      : null;
-    bar?.start(showBar ? await countTickLines(cfg.REPLAY_INPUT) : 0, 0);
-    await engine.run(input.batches, { repo, runId: runId ?? 0, onProgress: (n) => bar?.update(n) });
-    bar?.update(engine.rows);
-    bar?.stop();
-    const { stats } = input;
-    for (const f of stats.files) log.info(f, 'input file loaded');
-    if (stats.skippedFiles.length > 0)
-      log.info({ skipped: stats.skippedFiles }, 'files skipped (not tick data)');
-    const dropped = stats.files.reduce((n, f) => n + f.malformed + f.crossed + f.outOfRange + f.late, 0);
-    if (dropped > 0)
-      log.warn(
-        { dropped },
-        'input rows dropped (malformed, crossed, out of range or late): see the per-file counts',
-      );
+    const feed = new FeedProcessor();
+    const engine = new ReplayEngine(
+      recording ? { config: cfg, bookOf: (id) => feed.l2.book(id), persistTicks: false } : { config: cfg },
+    );
+    if (recording) await replayFrames(cfg.REPLAY_INPUT, feed, engine, repo, runId ?? 0, log);
+    else await replayRows(cfg, engine, repo, runId ?? 0, opts.progress !== false, log);
     writeTradesFile(cfg.OUT_PATH, engine.sink.trades);
     const summary = summarize(engine.sink.trades, engine.trader.stats);
     if (repo !== null && runId !== null)
@@ -133,4 +119,64 @@ function codeRevision(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** Replays recorded rows (canonical CSV or borisz42), streamed, with a progress bar on a TTY. */
+async function replayRows(
+  cfg: Config,
+  engine: ReplayEngine,
+  repo: Repository | null,
+  runId: number,
+  progress: boolean,
+  log: Logger,
+): Promise<void> {
+  const input = streamInput(cfg.REPLAY_INPUT, { reorderWindowMs: cfg.REORDER_WINDOW_MS });
+  const showBar = progress && process.stderr.isTTY === true;
+  const bar = showBar
+    ? new SingleBar({
+        stream: process.stderr,
+        format: 'replay [{bar}] {percentage}% | {value}/{total} ticks | {eta}s left',
+      })
+    : null;
+  bar?.start(showBar ? await countTickLines(cfg.REPLAY_INPUT) : 0, 0);
+  await engine.run(input.batches, { repo, runId, onProgress: (n) => bar?.update(n) });
+  bar?.update(engine.rows);
+  bar?.stop();
+  const { stats } = input;
+  for (const f of stats.files) log.info(f, 'input file loaded');
+  if (stats.skippedFiles.length > 0)
+    log.info({ skipped: stats.skippedFiles }, 'files skipped (not tick data)');
+  const dropped = stats.files.reduce((n, f) => n + f.malformed + f.crossed + f.outOfRange + f.late, 0);
+  if (dropped > 0)
+    log.warn(
+      { dropped },
+      'input rows dropped (malformed, crossed, out of range or late): see the per-file counts',
+    );
+}
+
+/** Replays a live-feed recording (`collect --record`): raw frames → the live books → ticks. */
+async function replayFrames(
+  path: string,
+  feed: FeedProcessor,
+  engine: ReplayEngine,
+  repo: Repository | null,
+  runId: number,
+  log: Logger,
+): Promise<void> {
+  let sinceFlush = 0;
+  let flushed: Promise<void> = Promise.resolve(); // one flush at a time, in order
+  const stats = await replayRecording(path, feed, {
+    onWindow: (line) => engine.sink.window(line.market),
+    onTick: (tick) => {
+      engine.stepTick(tick);
+      if ((sinceFlush += 1) >= 5000) {
+        sinceFlush = 0;
+        flushed = flushed.then(() => engine.flush(repo, runId));
+      }
+    },
+  });
+  await flushed;
+  engine.finish();
+  await engine.flush(repo, runId);
+  log.info({ ...stats, l2: feed.l2.counters }, 'recording replayed');
 }

@@ -57,6 +57,30 @@ export const settingsSchema = z.object({
   /** Rows may arrive this many ms out of order; later ones are dropped and counted (issue #2 ts order). */
   REORDER_WINDOW_MS: ms.default(300_000),
   OUT_PATH: z.string().default('out/trades.jsonl'),
+  /** Cryptos the collector follows, comma-separated (issue #3). */
+  COLLECT_CRYPTOS: z.string().default('BTC'),
+  /** Window lengths the collector follows: 5m, 15m, 1h, 4h, comma-separated. */
+  COLLECT_INTERVALS: z.string().default('15m'),
+  /** Venue endpoints (polymarket-protocol.md §1); point them at `npm run exchange:local` for tests. */
+  GAMMA_URL: z.string().default('https://gamma-api.polymarket.com'),
+  CLOB_URL: z.string().default('https://clob.polymarket.com'),
+  MARKET_WS_URL: z.string().default('wss://ws-subscriptions-clob.polymarket.com/ws/market'),
+  /** RTDS socket for the Chainlink spot; empty = no spot feed. */
+  RTDS_URL: z.string().default('wss://ws-live-data.polymarket.com'),
+  /** A token with no frame for this long is stale: no orders on it, resubscribed, REST snapshot. */
+  STALE_BOOK_MS: ms.default(30_000),
+  DISCOVERY_INTERVAL_MS: ms.min(100).default(15_000),
+  /** Subscribe a window this long before it opens. */
+  SUBSCRIBE_AHEAD_MS: ms.default(120_000),
+  /** Unsubscribe a window this long after its end. */
+  UNSUBSCRIBE_AFTER_MS: ms.default(60_000),
+  /** Text PING keepalive on the market socket (polymarket-protocol.md §3.2: every ~10 s). */
+  WS_PING_INTERVAL_MS: ms.min(100).default(10_000),
+  /** Reconnect back-off: first delay and cap, ms (jittered). */
+  RECONNECT_BASE_MS: ms.min(1).default(500),
+  RECONNECT_MAX_MS: ms.min(1).default(30_000),
+  /** Directory for recording files of the live feed; empty = none. */
+  RECORD_DIR: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

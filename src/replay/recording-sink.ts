@@ -14,6 +14,7 @@ import type {
   TickRecord,
   WindowRecord,
 } from '../persistence/records';
+import type { MarketInfo } from '../market/market-info';
 import type { Position } from '../trader/position';
 import { toTradeLine, type TradeLine } from '../trader/position';
 import type { TraderSink } from '../trader/trader-sink';
@@ -31,6 +32,8 @@ export class RecordingSink implements TraderSink {
   private ticks: TickRecord[] = [];
   private windows = new Map<string, WindowRecord>();
   private readonly seenWindows = new Set<string>();
+  /** Windows registered with real token ids (recorded live feed). */
+  private readonly known = new Map<string, WindowRecord>();
   private lastKey = '';
 
   /**
@@ -70,6 +73,27 @@ export class RecordingSink implements TraderSink {
       this.seenWindows.add(key);
       this.windows.set(key, this.windowRecord(row, null));
     }
+  }
+
+  /** Registers a window with its real token ids (recorded live feed). */
+  window(info: MarketInfo): void {
+    const key = windowKey(info.window);
+    this.seenWindows.add(key);
+    const rec: WindowRecord = {
+      crypto: info.window.crypto,
+      windowSec: info.window.windowSec,
+      windowEpoch: info.window.windowEpoch,
+      slug: info.slug,
+      conditionId: info.conditionId,
+      upTokenId: info.upTokenId,
+      downTokenId: info.downTokenId,
+      winner: null,
+      startPrice: null,
+      endPrice: null,
+      expectedWinner: null,
+    };
+    this.known.set(key, rec);
+    this.windows.set(key, rec);
   }
 
   onPositionEvent(e: PositionEventRecord): void {
@@ -130,6 +154,8 @@ export class RecordingSink implements TraderSink {
   }
 
   private windowRecord(w: WindowRef, winner: Side | null): WindowRecord {
+    const known = this.known.get(windowKey(w));
+    if (known !== undefined) return { ...known, winner };
     const ids = this.tokenIds(w);
     return {
       crypto: w.crypto,

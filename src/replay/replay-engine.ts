@@ -5,7 +5,8 @@
  */
 import { VirtualClock } from '../core/clock';
 import { MICROS } from '../core/money';
-import type { OrderCommand, TickRow, VenueEvent } from '../core/types';
+import type { OrderCommand, Tick, TickRow, VenueEvent } from '../core/types';
+import type { OrderBook } from '../book/order-book';
 import { BookStore } from '../book/book-store';
 import type { Config } from '../config/schema';
 import { SimVenue } from '../execution/sim-venue';
@@ -25,6 +26,8 @@ export interface ReplayEngineOptions {
   readonly venue?: (books: BookStore, clock: VirtualClock) => ExecutionVenue;
   /** Buffer ticks for persistence (default: `config.PERSIST_TICKS`). */
   readonly persistTicks?: boolean;
+  /** Where the simulated venue finds books (default: the engine's row-fed BookStore). */
+  readonly bookOf?: (tokenId: string) => OrderBook | undefined;
 }
 
 /** Drives one replay. */
@@ -52,7 +55,7 @@ export class ReplayEngine {
     this.venue =
       opts.venue?.(this.books, this.clock) ??
       new SimVenue({
-        bookOf: (id) => this.books.find(id),
+        bookOf: opts.bookOf ?? ((id) => this.books.find(id)),
         clock: this.clock,
         latencyMs: cfg.SIM_LATENCY_MS,
         fee: { rate: cfg.FEE_RATE, exponent: cfg.FEE_EXPONENT },
@@ -64,8 +67,24 @@ export class ReplayEngine {
 
   /** Processes one row (rows must come in non-decreasing `tsMs`; earlier ones are clamped). */
   step(row: TickRow): void {
+    const ts = this.advance(row.tsMs);
+    const tick = this.books.applyRow(row);
+    this.sink.tick(row, tick.windowKey);
+    this.decide(tick, ts);
+  }
+
+  /**
+   * Processes a tick built elsewhere (the recorded live feed: `FeedProcessor` owns the books, and
+   * the venue must have been given `bookOf`). Ticks must come in non-decreasing `tsMs`.
+   */
+  stepTick(tick: Tick): void {
+    this.decide(tick, this.advance(tick.tsMs));
+  }
+
+  /** Counts a row, moves the clock, and lets orders that arrived before `tsMs` fill. */
+  private advance(tsMs: number): number {
     this.rows += 1;
-    const ts = row.tsMs > this.lastTs ? row.tsMs : this.lastTs;
+    const ts = tsMs > this.lastTs ? tsMs : this.lastTs;
     this.lastTs = ts;
     this.clock.advanceTo(ts);
     const sim = this.sim;
@@ -73,8 +92,11 @@ export class ReplayEngine {
       sim.processDue(ts, false);
       this.dispatch(NO_COMMANDS);
     }
-    const tick = this.books.applyRow(row);
-    this.sink.tick(row, tick.windowKey);
+    return ts;
+  }
+
+  private decide(tick: Tick, ts: number): void {
+    const sim = this.sim;
     const cmds = this.trader.onTick(tick);
     if (cmds.length > 0 || this.events.length > 0) this.dispatch(cmds);
     if (sim !== null && sim.pending > 0) {
@@ -123,7 +145,8 @@ export class ReplayEngine {
     opts.onProgress?.(this.rows);
   }
 
-  private async flush(repo: Repository | null, runId: number): Promise<void> {
+  /** Writes the buffered records to `repo` (or drops them when there is none). */
+  async flush(repo: Repository | null, runId: number): Promise<void> {
     if (repo === null) this.sink.discard();
     else await this.sink.flush(repo, runId);
   }

@@ -1,0 +1,305 @@
+/**
+ * The live collector (issue #3): discovers each window through Gamma, subscribes its UP/DOWN tokens
+ * before it opens and drops them after it resolves, keeps exact L2 books from the market channel,
+ * tracks the Chainlink spot over RTDS (start price, expected winner at the end), and hands every
+ * book update on as a tick — to persistence (ticks and raw frames, in batches), to an optional
+ * recording file, and to an optional consumer (the trader in `sim` mode). I/O edge around the pure
+ * `FeedProcessor`; never throws from a callback: failures are logged and counted.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock';
+import type { Side, Tick } from '../core/types';
+import { MarketWsClient } from '../feed/market-ws';
+import { parseMarketFrame } from '../feed/market-parse';
+import { RtdsClient } from '../feed/rtds-client';
+import { parseRtdsFrame } from '../feed/rtds-parse';
+import { fetchBook, fetchMarketBySlug, type HttpEndpoints } from '../market/gamma-client';
+import type { MarketInfo } from '../market/market-info';
+import { WindowOracle } from '../market/window-oracle';
+import { slugFor, windowEpochsBetween } from '../market/windows';
+import type { RawFrameRecord, TickRecord } from '../persistence/records';
+import type { Repository } from '../persistence/repository';
+import { FeedProcessor, type FeedTick } from './feed-processor';
+import type { FrameRecorder } from './frame-recorder';
+
+/** Options of a collector. */
+export interface CollectorOptions extends HttpEndpoints {
+  readonly marketWsUrl: string;
+  /** RTDS URL; empty = no spot feed. */
+  readonly rtdsUrl: string;
+  /** Upper-case cryptos, e.g. `['BTC']`. */
+  readonly cryptos: readonly string[];
+  /** Window lengths in seconds, e.g. `[900]`. */
+  readonly intervalsSec: readonly number[];
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly log: Logger;
+  readonly staleBookMs: number;
+  readonly discoveryIntervalMs: number;
+  /** Subscribe a window this long before it opens, ms. */
+  readonly subscribeAheadMs: number;
+  /** Keep a window this long after its end before unsubscribing, ms. */
+  readonly unsubscribeAfterMs: number;
+  readonly pingIntervalMs?: number;
+  readonly reconnect?: { baseMs: number; maxMs: number };
+  /** Persistence (ticks, raw frames, windows); null = none. */
+  readonly repo: Repository | null;
+  readonly runId: number;
+  /** Flush buffered rows this often, ms. */
+  readonly flushIntervalMs?: number;
+  readonly recorder?: FrameRecorder | null;
+  /** Receives each tick (e.g. the trader in sim mode). */
+  readonly onTick?: (tick: Tick) => void;
+}
+
+/** Live numbers for the status line. */
+export interface CollectorStatus {
+  readonly windows: number;
+  readonly frames: number;
+  readonly bookUpdates: number;
+  readonly staleTokens: number;
+  readonly staleDetected: number;
+  readonly reconnects: number;
+  readonly malformed: number;
+  readonly ticksPersisted: number;
+  readonly discoveryErrors: number;
+  readonly writeErrors: number;
+  readonly spot: number | null;
+}
+
+const SYMBOLS: Readonly<Record<string, string>> = {
+  BTC: 'btc/usd',
+  ETH: 'eth/usd',
+  SOL: 'sol/usd',
+  XRP: 'xrp/usd',
+};
+
+/** The collector. */
+export class Collector {
+  readonly feed = new FeedProcessor();
+  readonly ws: MarketWsClient;
+  readonly rtds: RtdsClient | null;
+  private readonly oracles = new Map<string, WindowOracle>();
+  private readonly known = new Map<string, MarketInfo>();
+  private readonly pending = new Set<string>();
+  private ticks: TickRecord[] = [];
+  private frames: RawFrameRecord[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private lastSpot: number | null = null;
+  private ticksPersisted = 0;
+  private discoveryErrors = 0;
+  private writeErrors = 0;
+
+  /** Wires the clients; nothing runs until `start`. */
+  constructor(private readonly opts: CollectorOptions) {
+    this.ws = new MarketWsClient({
+      url: opts.marketWsUrl,
+      clock: opts.clock,
+      random: opts.random,
+      parse: parseMarketFrame,
+      staleBookMs: opts.staleBookMs,
+      ...(opts.pingIntervalMs === undefined ? {} : { pingIntervalMs: opts.pingIntervalMs }),
+      ...(opts.reconnect === undefined ? {} : { backoff: opts.reconnect }),
+      onFrame: (text, recvMs) => {
+        this.frames.push({ channel: 'market', recvMs, text });
+        opts.recorder?.frame('market', text, recvMs);
+      },
+      // a frame's events, or a REST-recovered snapshot
+      onEvents: (events, recvMs) => this.emit(this.feed.onEvents(events, recvMs, (t) => this.ws.isStale(t))),
+      fetchBook: (tokenId) => fetchBook(opts, tokenId),
+      onRejected: (reasons) => opts.log.debug({ reasons: reasons.slice(0, 3) }, 'malformed market frame'),
+    });
+    this.rtds =
+      opts.rtdsUrl === ''
+        ? null
+        : new RtdsClient({
+            url: opts.rtdsUrl,
+            symbols: opts.cryptos.map((c) => SYMBOLS[c] ?? `${c.toLowerCase()}/usd`),
+            clock: opts.clock,
+            random: opts.random,
+            parse: parseRtdsFrame,
+            onFrame: (text, recvMs) => {
+              this.frames.push({ channel: 'rtds', recvMs, text });
+              opts.recorder?.frame('rtds', text, recvMs);
+            },
+            onPrices: (prices) => {
+              for (const p of prices) {
+                const crypto = p.symbol.split('/')[0]!.toUpperCase();
+                let o = this.oracles.get(crypto);
+                if (o === undefined) this.oracles.set(crypto, (o = new WindowOracle()));
+                o.add(p);
+                this.feed.setSpot(crypto, p.value);
+                this.lastSpot = p.value;
+              }
+            },
+          });
+  }
+
+  /** Starts discovery, the sockets and the flush timer. */
+  async start(): Promise<void> {
+    this.ws.start();
+    this.rtds?.start();
+    await this.discover();
+    this.timers.push(setInterval(() => void this.discover(), this.opts.discoveryIntervalMs));
+    this.timers.push(setInterval(() => void this.flush(), this.opts.flushIntervalMs ?? 1000));
+  }
+
+  /** Stops everything and writes what is buffered. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.ws.stop();
+    await this.rtds?.stop();
+    await this.flush();
+    await this.opts.recorder?.close();
+  }
+
+  /** The tracked windows. */
+  windows(): MarketInfo[] {
+    return [...this.known.values()];
+  }
+
+  /** Numbers for the status line. */
+  status(): CollectorStatus {
+    const c = this.ws.snapshot();
+    return {
+      windows: this.known.size,
+      frames: c.frames,
+      bookUpdates: this.feed.counters.bookUpdates,
+      staleTokens: this.ws.staleTokens().length,
+      staleDetected: c.staleDetected,
+      reconnects: c.reconnects,
+      malformed: c.rejected,
+      ticksPersisted: this.ticksPersisted,
+      discoveryErrors: this.discoveryErrors,
+      writeErrors: this.writeErrors,
+      spot: this.lastSpot,
+    };
+  }
+
+  /** Finds new windows to subscribe and retires ended ones. */
+  async discover(): Promise<void> {
+    const now = this.opts.clock.now();
+    const wanted: string[] = [];
+    for (const crypto of this.opts.cryptos) {
+      for (const sec of this.opts.intervalsSec) {
+        for (const epoch of windowEpochsBetween(sec, now, now + this.opts.subscribeAheadMs)) {
+          wanted.push(slugFor({ crypto, windowSec: sec, windowEpoch: epoch }));
+        }
+      }
+    }
+    await Promise.all(
+      wanted.filter((s) => !this.known.has(s) && !this.pending.has(s)).map((s) => this.add(s)),
+    );
+    for (const info of [...this.known.values()]) {
+      if (now >= info.endMs + this.opts.unsubscribeAfterMs) this.retire(info);
+    }
+  }
+
+  private async add(slug: string): Promise<void> {
+    this.pending.add(slug);
+    try {
+      const info = await fetchMarketBySlug(this.opts, slug);
+      if (info === null || this.known.has(slug)) return;
+      this.known.set(slug, info);
+      this.feed.addWindow(info);
+      this.ws.subscribe([info.upTokenId, info.downTokenId]);
+      this.opts.recorder?.window(info, this.opts.clock.now());
+      await this.opts.repo?.upsertWindows([windowRow(info, null)]);
+      this.opts.log.info({ slug, up: info.upTokenId, down: info.downTokenId }, 'window subscribed');
+    } catch (err) {
+      this.discoveryErrors += 1;
+      this.opts.log.warn({ slug, err: (err as Error).message }, 'window discovery failed');
+    } finally {
+      this.pending.delete(slug);
+    }
+  }
+
+  private retire(info: MarketInfo): void {
+    this.known.delete(info.slug);
+    this.ws.unsubscribe([info.upTokenId, info.downTokenId]);
+    this.feed.removeWindow(info);
+    const settled = this.oracles.get(info.window.crypto)?.expectedWinner(info.startMs, info.endMs) ?? null;
+    this.opts.log.info({ slug: info.slug, expectedWinner: settled?.winner ?? null }, 'window retired');
+    const row = windowRow(info, settled);
+    this.opts.repo?.upsertWindows([row]).catch((err: unknown) => this.writeFailed(err));
+  }
+
+  private emit(ticks: readonly FeedTick[]): void {
+    for (const { tick, venueTsMs } of ticks) {
+      this.ticks.push(tickRecord(tick, venueTsMs));
+      try {
+        this.opts.onTick?.(tick);
+      } catch (err) {
+        this.opts.log.error({ err: (err as Error).message }, 'tick consumer failed');
+      }
+    }
+  }
+
+  /** Writes buffered ticks and raw frames (one write at a time; failures are logged and counted). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const repo = this.opts.repo;
+      const ticks = this.ticks;
+      const frames = this.frames;
+      this.ticks = [];
+      this.frames = [];
+      if (repo === null) {
+        this.ticksPersisted += ticks.length;
+        return;
+      }
+      try {
+        if (ticks.length > 0) await repo.insertTicks(this.opts.runId, ticks);
+        this.ticksPersisted += ticks.length;
+        if (frames.length > 0) await repo.insertRawFrames(this.opts.runId, frames);
+      } catch (err) {
+        this.writeFailed(err);
+      }
+    });
+    return this.flushing;
+  }
+
+  private writeFailed(err: unknown): void {
+    this.writeErrors += 1;
+    this.opts.log.error({ err: (err as Error).message }, 'database write failed');
+  }
+}
+
+function windowRow(
+  info: MarketInfo,
+  settled: { winner: Side; start: { value: number }; end: { value: number } } | null,
+): Parameters<Repository['upsertWindows']>[0][number] {
+  return {
+    crypto: info.window.crypto,
+    windowSec: info.window.windowSec,
+    windowEpoch: info.window.windowEpoch,
+    slug: info.slug,
+    conditionId: info.conditionId,
+    upTokenId: info.upTokenId,
+    downTokenId: info.downTokenId,
+    winner: null,
+    startPrice: settled?.start.value ?? null,
+    endPrice: settled?.end.value ?? null,
+    expectedWinner: settled?.winner ?? null,
+  };
+}
+
+function tickRecord(t: Tick, venueTsMs: number): TickRecord {
+  return {
+    tsMs: venueTsMs,
+    recvMs: t.tsMs,
+    crypto: t.window.crypto,
+    windowSec: t.window.windowSec,
+    windowEpoch: t.window.windowEpoch,
+    upBid: t.up.bid,
+    upAsk: t.up.ask,
+    upBidSize: t.up.bidSize,
+    upAskSize: t.up.askSize,
+    downBid: t.down.bid,
+    downAsk: t.down.ask,
+    downBidSize: t.down.bidSize,
+    downAskSize: t.down.askSize,
+    spot: t.spot,
+  };
+}

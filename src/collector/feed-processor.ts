@@ -1,0 +1,161 @@
+/**
+ * The pure core of the collector (issue #3): market-channel frames → parsed events → exact L2
+ * books → one `Tick` per window whose books the frame changed. Used by the live collector and by
+ * the replay of recorded frames, so both give the same books. No I/O, no clock: receive times and
+ * staleness are inputs.
+ *
+ * A "book update" is one (frame, window) pair in which at least one of the window's two books
+ * changed; each gives exactly one tick (after all of the frame's events are applied, so a mirrored
+ * UP/DOWN `price_change` never yields a half-applied tick).
+ */
+import { windowKey } from '../core/ids';
+import type { Tick, TopOfBook, WindowRef } from '../core/types';
+import { L2Store, type CrossPolicy } from '../book/l2-store';
+import type { MarketEvent } from '../feed/market-events';
+import { parseMarketFrame } from '../feed/market-parse';
+import type { MarketInfo } from '../market/market-info';
+
+/** A tick with the venue time of the frame that caused it. */
+export interface FeedTick {
+  readonly tick: Tick;
+  /** Latest venue timestamp among the frame's events for this window, ms (receive time if none). */
+  readonly venueTsMs: number;
+}
+
+/** Counters of frames and ticks. */
+export interface FeedCounters {
+  frames: number;
+  pongs: number;
+  /** Objects rejected by the parser (malformed, invalid fields, unknown type). */
+  malformed: number;
+  events: number;
+  /** Book updates = ticks produced. */
+  bookUpdates: number;
+  marketResolved: number;
+}
+
+interface WindowEntry {
+  readonly info: MarketInfo;
+  readonly window: WindowRef;
+  readonly key: string;
+}
+
+/** Frames in, ticks out. */
+export class FeedProcessor {
+  readonly l2: L2Store;
+  readonly counters: FeedCounters = {
+    frames: 0,
+    pongs: 0,
+    malformed: 0,
+    events: 0,
+    bookUpdates: 0,
+    marketResolved: 0,
+  };
+  private readonly byToken = new Map<string, WindowEntry>();
+  private readonly spot = new Map<string, number>();
+  private seq = 0;
+
+  /** Creates a processor; `crossPolicy` as in {@link L2Store}. */
+  constructor(opts: { crossPolicy?: CrossPolicy } = {}) {
+    this.l2 = new L2Store(opts.crossPolicy === undefined ? {} : { crossPolicy: opts.crossPolicy });
+  }
+
+  /** Tracks a window's two tokens (their books start empty, waiting for snapshots). */
+  addWindow(info: MarketInfo): void {
+    const entry: WindowEntry = { info, window: info.window, key: windowKey(info.window) };
+    this.byToken.set(info.upTokenId, entry);
+    this.byToken.set(info.downTokenId, entry);
+    this.l2.subscribe([info.upTokenId, info.downTokenId]);
+  }
+
+  /** Forgets a window and its books. */
+  removeWindow(info: MarketInfo): void {
+    this.byToken.delete(info.upTokenId);
+    this.byToken.delete(info.downTokenId);
+    this.l2.unsubscribe([info.upTokenId, info.downTokenId]);
+  }
+
+  /** The tracked windows. */
+  windows(): MarketInfo[] {
+    return [...new Set([...this.byToken.values()].map((e) => e.info))];
+  }
+
+  /** Sets the latest spot price (USD) of a crypto (`BTC`), carried on later ticks. */
+  setSpot(crypto: string, value: number): void {
+    this.spot.set(crypto, value);
+  }
+
+  /**
+   * Processes one market-channel text frame received at `recvMs`; `isStale(tokenId)` marks the
+   * tokens whose book the feed considers stale. Returns the ticks of the changed windows.
+   */
+  onFrame(text: string, recvMs: number, isStale: (tokenId: string) => boolean): FeedTick[] {
+    this.counters.frames += 1;
+    const parsed = parseMarketFrame(text);
+    if (parsed.pong) {
+      this.counters.pongs += 1;
+      return [];
+    }
+    this.counters.malformed += parsed.rejected.length;
+    return this.onEvents(parsed.events, recvMs, isStale);
+  }
+
+  /** Applies already parsed events (a frame's, or a REST-recovered snapshot) and returns the ticks. */
+  onEvents(
+    events: readonly MarketEvent[],
+    recvMs: number,
+    isStale: (tokenId: string) => boolean,
+  ): FeedTick[] {
+    this.counters.events += events.length;
+    let changed: Map<WindowEntry, number> | null = null;
+    for (const ev of events) {
+      if (ev.kind === 'market_resolved') this.counters.marketResolved += 1;
+      const r = this.l2.apply(ev, recvMs);
+      if (!r.changed || r.tokenId === null) continue;
+      const entry = this.byToken.get(r.tokenId);
+      if (entry === undefined) continue;
+      changed ??= new Map();
+      const ts = 'venueTsMs' in ev ? ev.venueTsMs : recvMs;
+      changed.set(entry, Math.max(changed.get(entry) ?? 0, ts));
+    }
+    if (changed === null) return [];
+    const out: FeedTick[] = [];
+    for (const [entry, venueTsMs] of changed) {
+      this.counters.bookUpdates += 1;
+      out.push({ tick: this.tick(entry, recvMs, isStale), venueTsMs });
+    }
+    return out;
+  }
+
+  /** Returns the current tick of a tracked window (e.g. for a timer-driven check), or null. */
+  tickOf(info: MarketInfo, nowMs: number, isStale: (tokenId: string) => boolean): Tick | null {
+    const entry = this.byToken.get(info.upTokenId);
+    return entry === undefined ? null : this.tick(entry, nowMs, isStale);
+  }
+
+  private tick(entry: WindowEntry, tsMs: number, isStale: (tokenId: string) => boolean): Tick {
+    this.seq += 1;
+    return {
+      seq: this.seq,
+      tsMs,
+      window: entry.window,
+      windowKey: entry.key,
+      up: this.top(entry.info.upTokenId, isStale),
+      down: this.top(entry.info.downTokenId, isStale),
+      spot: this.spot.get(entry.window.crypto) ?? null,
+    };
+  }
+
+  private top(tokenId: string, isStale: (tokenId: string) => boolean): TopOfBook {
+    const book = this.l2.book(tokenId);
+    const top: TopOfBook = book?.top() ?? {
+      tokenId,
+      bid: null,
+      ask: null,
+      bidSize: null,
+      askSize: null,
+      tickSize: 10_000,
+    };
+    return isStale(tokenId) || this.l2.needsSnapshot(tokenId) ? { ...top, stale: true } : top;
+  }
+}
