@@ -59,6 +59,48 @@ export class OrderBook {
     this.asks = [...asks].sort((a, b) => a.price - b.price);
   }
 
+  /**
+   * Replaces both sides with ladders already sorted best first (bids descending, asks ascending),
+   * as `parseMarketFrame` returns them. Copies the arrays and levels (the book owns its state);
+   * does not re-sort or validate: check with {@link bookProblem} first.
+   */
+  replace(bids: readonly Level[], asks: readonly Level[]): void {
+    this.bids = bids.map((l) => ({ price: l.price, size: l.size }));
+    this.asks = asks.map((l) => ({ price: l.price, size: l.size }));
+  }
+
+  /** Removes every level of both sides (the tick size is kept). */
+  clear(): void {
+    this.bids = [];
+    this.asks = [];
+  }
+
+  /**
+   * Sets the total size at one price level (micro-USDC, micro-shares): inserts, replaces or, for
+   * `size` 0, deletes the level, keeping the side sorted best first (binary search, O(log n) to
+   * find plus the array shift). Does not check for a crossed book: see {@link bookProblem}.
+   */
+  applyLevel(side: 'bid' | 'ask', price: number, size: number): void {
+    const desc = side === 'bid';
+    let arr = desc ? this.bids : this.asks;
+    let lo = 0;
+    let hi = arr.length;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      const p = (arr[m] as Level).price;
+      if (desc ? p > price : p < price) lo = m + 1;
+      else hi = m;
+    }
+    const found = arr[lo]?.price === price;
+    if (size === 0 && !found) return;
+    if (Object.isFrozen(arr)) arr = [];
+    if (size === 0) arr.splice(lo, 1);
+    else if (found) arr[lo] = { price, size };
+    else arr.splice(lo, 0, { price, size });
+    if (desc) this.bids = arr;
+    else this.asks = arr;
+  }
+
   /** Sets the venue tick size (micro-USDC); `null` returns to deriving it from prices. */
   setTickSize(tick: number | null): void {
     this.fixedTick = tick;
@@ -98,6 +140,29 @@ export class OrderBook {
       tickSize,
     };
   }
+}
+
+/**
+ * Returns why two ladders (best first, micro-USDC / micro-shares) cannot form a valid book, or
+ * `null` when they can: `'crossed'` when the best bid ≥ the best ask; `'price out of range'` for a
+ * price that is not an integer in [0, 1_000_000]; `'negative size'`; `'unsorted'` when a side is
+ * not strictly best first (which also catches duplicate prices). Pure; O(levels).
+ */
+export function bookProblem(bids: readonly Level[], asks: readonly Level[]): string | null {
+  for (let k = 0; k < 2; k++) {
+    const side = k === 0 ? bids : asks;
+    let prev = k === 0 ? Infinity : -Infinity;
+    for (const l of side) {
+      const p = l.price;
+      if (!Number.isInteger(p) || p < 0 || p > 1_000_000) return 'price out of range';
+      if (l.size !== null && !(l.size >= 0)) return 'negative size';
+      if (k === 0 ? p >= prev : p <= prev) return 'unsorted';
+      prev = p;
+    }
+  }
+  const b = bids[0];
+  const a = asks[0];
+  return b !== undefined && a !== undefined && b.price >= a.price ? 'crossed' : null;
 }
 
 /**

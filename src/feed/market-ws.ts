@@ -177,7 +177,11 @@ export class MarketWsClient {
       if (!('tokenId' in ev) || !this.tokens.has(ev.tokenId)) continue;
       this.lastFrameMs.set(ev.tokenId, recvMs);
       if (ev.kind === 'book') this.markStale(ev.tokenId, false);
-      else if (ev.kind === 'tick_size') this.markStale(ev.tokenId, true);
+      else if (ev.kind === 'tick_size') {
+        // the book is reset until a snapshot; the venue may not send one until the next trade
+        this.markStale(ev.tokenId, true);
+        this.requestSnapshot(ev.tokenId);
+      }
     }
     this.opts.onEvents(parsed.events, recvMs);
   }
@@ -190,11 +194,16 @@ export class MarketWsClient {
       this.lastFrameMs.set(t, now); // one recovery per silent period
       if (!this.stale.has(t)) this.counters.staleDetected += 1;
       this.markStale(t, true);
-      this.counters.resubscribes += 1;
-      this.send({ operation: 'unsubscribe', assets_ids: [t] });
-      this.send({ operation: 'subscribe', assets_ids: [t], custom_feature_enabled: true });
-      void this.recover(t);
+      this.requestSnapshot(t);
     }
+  }
+
+  /** Asks for a fresh snapshot: resubscribe the token, and fetch its book over REST. */
+  private requestSnapshot(tokenId: string): void {
+    this.counters.resubscribes += 1;
+    this.send({ operation: 'unsubscribe', assets_ids: [tokenId] });
+    this.send({ operation: 'subscribe', assets_ids: [tokenId], custom_feature_enabled: true });
+    void this.recover(tokenId);
   }
 
   private async recover(tokenId: string): Promise<void> {
