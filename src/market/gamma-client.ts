@@ -61,7 +61,12 @@ export async function fetchBook(http: HttpEndpoints, tokenId: string): Promise<M
     `${http.clobUrl}/book?token_id=${encodeURIComponent(tokenId)}`,
     http.timeoutMs ?? 5000,
   );
-  const parsed = parseMarketFrame(JSON.stringify(body));
+  // some REST books carry no timestamp (fixtures/brunoomoniz-btc5m/clob_book.json): use now
+  const withTs =
+    body !== null && typeof body === 'object' && !('timestamp' in body)
+      ? { ...body, timestamp: String(Date.now()) }
+      : body;
+  const parsed = parseMarketFrame(JSON.stringify(withTs));
   const book = parsed.events.find((e) => e.kind === 'book' && e.tokenId === tokenId);
   if (book === undefined)
     throw new InputError(`GET /book for ${tokenId}: ${parsed.rejected.join('; ') || 'no book'}`);
