@@ -31,7 +31,10 @@ export interface CollectorOptions extends HttpEndpoints {
   readonly cryptos: readonly string[];
   /** Window lengths in seconds, e.g. `[900]`. */
   readonly intervalsSec: readonly number[];
+  /** Wall clock: receive times, silence watchdogs. */
   readonly clock: Clock;
+  /** The venue's clock for window discovery (default `clock`); a local exchange plays recorded time. */
+  readonly venueClock?: Clock;
   readonly random: () => number;
   readonly log: Logger;
   readonly staleBookMs: number;
@@ -107,7 +110,13 @@ export class Collector {
       },
       // a frame's events, or a REST-recovered snapshot
       onEvents: (events, recvMs) => this.emit(this.feed.onEvents(events, recvMs, (t) => this.ws.isStale(t))),
-      fetchBook: (tokenId) => fetchBook(opts, tokenId),
+      fetchBook: async (tokenId) => {
+        const { event, text } = await fetchBook(opts, tokenId);
+        const recvMs = opts.clock.now();
+        this.frames.push({ channel: 'rest', recvMs, text });
+        opts.recorder?.frame('rest', text, recvMs);
+        return event;
+      },
       onRejected: (reasons) => opts.log.debug({ reasons: reasons.slice(0, 3) }, 'malformed market frame'),
     });
     this.rtds =
@@ -180,7 +189,7 @@ export class Collector {
 
   /** Finds new windows to subscribe and retires ended ones. */
   async discover(): Promise<void> {
-    const now = this.opts.clock.now();
+    const now = (this.opts.venueClock ?? this.opts.clock).now();
     const wanted: string[] = [];
     for (const crypto of this.opts.cryptos) {
       for (const sec of this.opts.intervalsSec) {

@@ -13,7 +13,7 @@ export type RecordingLine =
   | { readonly t: 'window'; readonly recvMs: number; readonly market: MarketInfo }
   | {
       readonly t: 'frame';
-      readonly channel: 'market' | 'rtds';
+      readonly channel: 'market' | 'rest' | 'rtds';
       readonly recvMs: number;
       readonly text: string;
     };
@@ -37,8 +37,13 @@ export class FrameRecorder {
   }
 
   /** Records a raw frame. */
-  frame(channel: 'market' | 'rtds', text: string, recvMs: number): void {
+  frame(channel: 'market' | 'rest' | 'rtds', text: string, recvMs: number): void {
     this.write({ t: 'frame', channel, recvMs, text });
+  }
+
+  /** Resolves once everything written so far has reached the file. */
+  flush(): Promise<void> {
+    return new Promise((resolve) => this.out.write('', () => resolve()));
   }
 
   /** Flushes and closes the file. */

@@ -53,10 +53,14 @@ export async function fetchMarketBySlug(http: HttpEndpoints, slug: string): Prom
 }
 
 /**
- * Fetches one token's book with `GET /book?token_id=` as a `book` event (levels best first).
+ * Fetches one token's book with `GET /book?token_id=` as a `book` event (levels best first), with
+ * the JSON text it was parsed from (recorded so a replay sees the same snapshot).
  * @throws {InputError} on a network or HTTP failure, or when the payload is not a valid book.
  */
-export async function fetchBook(http: HttpEndpoints, tokenId: string): Promise<MarketEvent> {
+export async function fetchBook(
+  http: HttpEndpoints,
+  tokenId: string,
+): Promise<{ event: MarketEvent; text: string }> {
   const body = await getJson(
     `${http.clobUrl}/book?token_id=${encodeURIComponent(tokenId)}`,
     http.timeoutMs ?? 5000,
@@ -66,9 +70,10 @@ export async function fetchBook(http: HttpEndpoints, tokenId: string): Promise<M
     body !== null && typeof body === 'object' && !('timestamp' in body)
       ? { ...body, timestamp: String(Date.now()) }
       : body;
-  const parsed = parseMarketFrame(JSON.stringify(withTs));
+  const text = JSON.stringify(withTs);
+  const parsed = parseMarketFrame(text);
   const book = parsed.events.find((e) => e.kind === 'book' && e.tokenId === tokenId);
   if (book === undefined)
     throw new InputError(`GET /book for ${tokenId}: ${parsed.rejected.join('; ') || 'no book'}`);
-  return book;
+  return { event: book, text };
 }

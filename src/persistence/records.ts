@@ -36,8 +36,8 @@ export interface WindowRecord {
 
 /** One raw feed frame as received (design §10: kept for re-replay). */
 export interface RawFrameRecord {
-  /** `market` (CLOB market channel) or `rtds`. */
-  readonly channel: 'market' | 'rtds';
+  /** `market` (CLOB market channel), `rest` (a REST `/book` snapshot taken to recover) or `rtds`. */
+  readonly channel: 'market' | 'rest' | 'rtds';
   /** Receive time, ms. */
   readonly recvMs: number;
   /** The frame text exactly as received. */

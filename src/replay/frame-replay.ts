@@ -63,7 +63,7 @@ export async function replayRecording(
       stats.windows += 1;
       feed.addWindow(line.market);
       handlers.onWindow?.(line);
-    } else if (line.channel === 'market') {
+    } else if (line.channel === 'market' || line.channel === 'rest') {
       stats.marketFrames += 1;
       for (const { tick } of feed.onFrame(line.text, line.recvMs, fresh)) {
         stats.ticks += 1;

@@ -1,0 +1,92 @@
+import { loadChainlinkFeed } from '../../src/exchange-local/rtds';
+import {
+  DEFAULT_RTDS_INPUT,
+  startLocalExchange,
+  type FeedPoint,
+  type LocalExchange,
+} from '../../src/exchange-local/server';
+import { FrameCollector, SYNTH_EPOCH, syntheticRows } from '../../src/exchange-local/test-client';
+
+type Obj = Record<string, unknown>;
+
+const FEED_START = 1_784_851_200_000;
+/** 120 points, one per second, with the first 70 s before the recording start once aligned. */
+const points: FeedPoint[] = Array.from({ length: 120 }, (_, i) => ({
+  tsMs: FEED_START + i * 1000,
+  serverTsMs: FEED_START + i * 1000 + 1100,
+  value: 65_000 + i / 10,
+  fullAccuracy: `${65_000_000 + i * 100}000000000000000`,
+}));
+
+const SUB = {
+  action: 'subscribe',
+  subscriptions: [{ topic: 'crypto_prices_chainlink', type: '*', filters: '{"symbol":"btc/usd"}' }],
+};
+
+describe('local exchange RTDS', () => {
+  let lx: LocalExchange;
+  let c: FrameCollector;
+  beforeEach(async () => {
+    lx = await startLocalExchange({ input: syntheticRows(1, 20), manual: true, rtdsInput: points });
+    c = await FrameCollector.connect(lx.rtdsUrl);
+  });
+  afterEach(async () => {
+    await c.close();
+    await lx.close();
+  });
+
+  it('answers PING with PONG and sends a snapshot, then updates on the playback clock', async () => {
+    c.send(SUB);
+    const [snapText, ...rest] = await c.barrier();
+    expect(rest).toEqual([]);
+    const snap = JSON.parse(snapText as string) as Obj;
+    expect(snap).toMatchObject({ topic: 'crypto_prices', type: 'subscribe' });
+    const payload = snap['payload'] as { symbol: string; data: { timestamp: number; value: number }[] };
+    expect(payload.symbol).toBe('btc/usd');
+    // the feed's first point is aligned to the recording's first row (the window start)
+    expect(payload.data).toEqual([{ timestamp: SYNTH_EPOCH * 1000, value: 65_000 }]);
+
+    lx.step(4); // clock → start + 3 s
+    const ups = (await c.barrier()).map((f) => JSON.parse(f) as Obj);
+    expect(ups).toHaveLength(3);
+    expect(ups[0]).toEqual({
+      topic: 'crypto_prices_chainlink',
+      type: 'update',
+      timestamp: SYNTH_EPOCH * 1000 + 2100,
+      connection_id: expect.any(String) as unknown,
+      payload: {
+        symbol: 'btc/usd',
+        timestamp: SYNTH_EPOCH * 1000 + 1000,
+        value: 65_000.1,
+        full_accuracy_value: '65000100000000000000000',
+      },
+    });
+    expect(lx.stats().rtds.updatesSent).toBe(3);
+  });
+
+  it('ignores other symbols and stops after unsubscribe', async () => {
+    c.send({
+      action: 'subscribe',
+      subscriptions: [{ topic: 'crypto_prices_chainlink', type: '*', filters: '{"symbol":"eth/usd"}' }],
+    });
+    lx.step(3);
+    expect(await c.barrier()).toEqual([]);
+    c.send(SUB);
+    expect(await c.barrier()).toHaveLength(1);
+    c.send({ ...SUB, action: 'unsubscribe' });
+    await c.barrier();
+    lx.step(3);
+    expect(await c.barrier()).toEqual([]);
+  });
+
+  it('loads the shared Chainlink CSV', async () => {
+    const feed = await loadChainlinkFeed(DEFAULT_RTDS_INPUT);
+    expect(feed.length).toBe(78_515);
+    expect(feed[0]).toEqual({
+      tsMs: 1_784_851_200_000,
+      serverTsMs: 1_784_851_201_160,
+      value: 65048.078902260626,
+      fullAccuracy: '65048078902260626000000',
+    });
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * The local exchange's market catalogue (issue #3): one binary market per recorded window, with
+ * the synthetic token and condition ids every replay derives (`core/ids.ts`).
+ */
+import { syntheticConditionId, syntheticTokenId, windowKey, windowSlug } from '../core/ids';
+import type { Side, TickRow, WindowRef } from '../core/types';
+
+/** One listed market (a recorded window). Times in ms since the epoch. */
+export interface MarketListing {
+  readonly slug: string;
+  readonly window: WindowRef;
+  readonly upTokenId: string;
+  readonly downTokenId: string;
+  /** `0x` + 64 hex: the CLOB `market` field. */
+  readonly conditionId: string;
+  /** Window start (`eventStartTime`), ms. */
+  readonly startMs: number;
+  /** Window end (`endDate`), ms. */
+  readonly endMs: number;
+}
+
+/** Markets, their rows and indexes. */
+export interface Catalog {
+  /** Markets by window start, ascending. */
+  readonly markets: readonly MarketListing[];
+  /** Rows of the kept windows, in input (processing) order. */
+  readonly rows: readonly TickRow[];
+  /** Token id → its market and outcome side. */
+  readonly byToken: ReadonlyMap<string, { readonly market: MarketListing; readonly side: Side }>;
+  /** Slug → market. */
+  readonly bySlug: ReadonlyMap<string, MarketListing>;
+  /** Window key → market. */
+  readonly byWindowKey: ReadonlyMap<string, MarketListing>;
+  /** Window key → first row of that window (seeds the initial books). */
+  readonly firstRow: ReadonlyMap<string, TickRow>;
+}
+
+/**
+ * Builds the catalogue from rows sorted by time. `windows` keeps only the first N windows
+ * (by window start); rows of other windows are dropped.
+ */
+export function buildCatalog(rows: readonly TickRow[], windows?: number): Catalog {
+  const refs = new Map<string, WindowRef>();
+  for (const r of rows) {
+    const key = windowKey(r);
+    if (!refs.has(key))
+      refs.set(key, { crypto: r.crypto, windowSec: r.windowSec, windowEpoch: r.windowEpoch });
+  }
+  let kept = [...refs.values()].sort((a, b) => a.windowEpoch - b.windowEpoch || a.windowSec - b.windowSec);
+  if (windows !== undefined) kept = kept.slice(0, Math.max(0, windows));
+  const markets = kept.map(listingFor);
+  const byWindowKey = new Map(markets.map((m) => [windowKey(m.window), m] as const));
+  const keptRows = rows.filter((r) => byWindowKey.has(windowKey(r)));
+  const firstRow = new Map<string, TickRow>();
+  for (const r of keptRows) if (!firstRow.has(windowKey(r))) firstRow.set(windowKey(r), r);
+  const byToken = new Map<string, { market: MarketListing; side: Side }>();
+  for (const m of markets) {
+    byToken.set(m.upTokenId, { market: m, side: 'UP' });
+    byToken.set(m.downTokenId, { market: m, side: 'DOWN' });
+  }
+  return {
+    markets,
+    rows: keptRows,
+    byToken,
+    bySlug: new Map(markets.map((m) => [m.slug, m] as const)),
+    byWindowKey,
+    firstRow,
+  };
+}
+
+/** Returns the listing of one window. */
+export function listingFor(w: WindowRef): MarketListing {
+  return {
+    slug: windowSlug(w),
+    window: w,
+    upTokenId: syntheticTokenId(w, 'UP'),
+    downTokenId: syntheticTokenId(w, 'DOWN'),
+    conditionId: syntheticConditionId(w),
+    startMs: w.windowEpoch * 1000,
+    endMs: (w.windowEpoch + w.windowSec) * 1000,
+  };
+}
