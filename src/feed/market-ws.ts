@@ -23,6 +23,8 @@ export interface MarketWsCounters {
   resubscribes: number;
   restRecoveries: number;
   restFailures: number;
+  /** REST books dropped because a WebSocket snapshot arrived first. */
+  restSuperseded: number;
 }
 
 /** Options of the client. */
@@ -63,6 +65,7 @@ export class MarketWsClient {
     resubscribes: 0,
     restRecoveries: 0,
     restFailures: 0,
+    restSuperseded: 0,
   };
   private readonly tokens = new Set<string>();
   private readonly lastFrameMs = new Map<string, number>();
@@ -212,6 +215,12 @@ export class MarketWsClient {
     try {
       const ev = await fetchBook(tokenId);
       if (ev === null || !this.tokens.has(tokenId) || !this.running) return;
+      // REST is only a fallback: once the socket delivered a fresh snapshot, the (possibly older)
+      // REST book must not overwrite what came after it
+      if (!this.stale.has(tokenId)) {
+        this.counters.restSuperseded += 1;
+        return;
+      }
       this.counters.restRecoveries += 1;
       this.markStale(tokenId, false);
       this.opts.onEvents([ev], this.opts.clock.now());
