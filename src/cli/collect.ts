@@ -12,6 +12,7 @@ import { configHash, redactConfig } from '../config/redact';
 import { SystemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logger';
+import { VenueClock } from '../market/venue-clock';
 import { intervalSec, type Interval } from '../market/windows';
 import { openRepository } from '../persistence/open-repository';
 import type { Repository } from '../persistence/repository';
@@ -81,6 +82,7 @@ export function registerCollect(program: Command): void {
       await runCollect(cfg, {
         db: o.db !== false,
         durationSec: o.duration === undefined ? null : Number(o.duration),
+        venueTime: o.local !== undefined,
       });
     });
 }
@@ -88,10 +90,13 @@ export function registerCollect(program: Command): void {
 /** Runs the collector until SIGINT/SIGTERM or `durationSec`. */
 export async function runCollect(
   cfg: Config,
-  opts: { db: boolean; durationSec: number | null },
+  opts: { db: boolean; durationSec: number | null; venueTime: boolean },
 ): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL);
   const clock = new SystemClock();
+  // a local exchange plays recorded days: windows are found on its clock, not ours
+  const venueClock = opts.venueTime ? new VenueClock(`${cfg.CLOB_URL}/time`, clock) : null;
+  await venueClock?.start();
   const cryptos = cfg.COLLECT_CRYPTOS.split(',')
     .map((c) => c.trim().toUpperCase())
     .filter((c) => c !== '');
@@ -119,6 +124,7 @@ export async function runCollect(
     cryptos,
     intervalsSec,
     clock,
+    ...(venueClock === null ? {} : { venueClock }),
     random: Math.random,
     log,
     staleBookMs: cfg.STALE_BOOK_MS,
@@ -153,6 +159,7 @@ export async function runCollect(
   });
   clearInterval(status);
   await collector.stop();
+  venueClock?.stop();
   const final = collector.status();
   if (repo !== null) {
     await repo.finishRun(runId, clock.now(), { collector: final });
