@@ -17,6 +17,20 @@ import { replayRecording } from '../../src/replay/frame-replay';
 
 const silent = pino({ level: 'silent' });
 
+/** A repository whose first tick batch and first raw-frame batch fail (the database blips). */
+class FlakyRepository extends MemoryRepository {
+  failTicks = 1;
+  failFrames = 1;
+  override async insertTicks(...args: Parameters<MemoryRepository['insertTicks']>): Promise<void> {
+    if (this.failTicks-- > 0) throw new Error('database down');
+    return super.insertTicks(...args);
+  }
+  override async insertRawFrames(...args: Parameters<MemoryRepository['insertRawFrames']>): Promise<void> {
+    if (this.failFrames-- > 0) throw new Error('database down');
+    return super.insertRawFrames(...args);
+  }
+}
+
 async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!cond()) {
@@ -76,14 +90,14 @@ function booksMatch(ex: LocalExchange, c: Collector): boolean {
 describe('collector ↔ local exchange (real sockets)', () => {
   let ex: LocalExchange;
   let c: Collector;
-  let repo: MemoryRepository;
+  let repo: FlakyRepository;
   let runId: number;
   let recordDir: string;
   let recorder: FrameRecorder;
 
   beforeAll(async () => {
     ex = await startLocalExchange({ manual: true, windows: 5, rtdsInput: null });
-    repo = new MemoryRepository();
+    repo = new FlakyRepository();
     runId = await repo.createRun({
       mode: 'sim',
       configHash: 'x',
@@ -200,8 +214,10 @@ describe('collector ↔ local exchange (real sockets)', () => {
     expect(booksMatch(ex, c)).toBe(true);
   });
 
-  it('persists one tick per book update, and the recording replays to the same books', async () => {
+  it('persists one tick per book update (a failed batch is retried, not lost), and the recording replays to the same books', async () => {
     await c.flush();
+    expect(repo.failTicks).toBeLessThan(0);
+    expect(c.status().writeErrors).toBe(2);
     expect(await repo.countTicks(runId)).toBe(c.feed.counters.bookUpdates);
     const raw = await repo.loadRawFrames(runId);
     expect(raw.filter((f) => f.channel === 'market').length).toBe(c.status().frames);

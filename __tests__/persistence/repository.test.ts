@@ -162,6 +162,15 @@ function repositoryContract(name: string, open: () => Promise<TestRepository>): 
       await expect(repo.insertRawFrames(2 ** 40, frames)).rejects.toThrow(InvariantError);
     });
 
+    it('stores a malformed frame holding NUL bytes (with U+FFFD) without losing its batch', async () => {
+      const id = await repo.createRun(run);
+      await repo.insertRawFrames(id, [
+        { channel: 'market', recvMs: T0, text: '{"a":1}' },
+        { channel: 'market', recvMs: T0 + 1, text: 'gar\u0000bage\u0000' },
+      ]);
+      expect((await repo.loadRawFrames(id)).map((f) => f.text)).toEqual(['{"a":1}', 'gar\uFFFDbage\uFFFD']);
+    });
+
     it('round-trips positions with nulls and micros, and upserts by key', async () => {
       const open = position('momentum_BTC_1766745000');
       const closed = position('alpha_BTC_1766745000', {

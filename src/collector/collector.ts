@@ -67,8 +67,13 @@ export interface CollectorStatus {
   readonly ticksPersisted: number;
   readonly discoveryErrors: number;
   readonly writeErrors: number;
+  /** Rows dropped because the database kept failing and the buffer was full. */
+  readonly rowsDropped: number;
   readonly spot: number | null;
 }
+
+/** Most rows kept in memory while the database fails (per buffer). */
+const MAX_BUFFERED = 1_000_000;
 
 const SYMBOLS: Readonly<Record<string, string>> = {
   BTC: 'btc/usd',
@@ -93,6 +98,7 @@ export class Collector {
   private ticksPersisted = 0;
   private discoveryErrors = 0;
   private writeErrors = 0;
+  private rowsDropped = 0;
 
   /** Wires the clients; nothing runs until `start`. */
   constructor(private readonly opts: CollectorOptions) {
@@ -183,6 +189,7 @@ export class Collector {
       ticksPersisted: this.ticksPersisted,
       discoveryErrors: this.discoveryErrors,
       writeErrors: this.writeErrors,
+      rowsDropped: this.rowsDropped,
       spot: this.lastSpot,
     };
   }
@@ -246,7 +253,11 @@ export class Collector {
     }
   }
 
-  /** Writes buffered ticks and raw frames (one write at a time; failures are logged and counted). */
+  /**
+   * Writes buffered ticks and raw frames, one write at a time. A failed batch is logged, counted and
+   * kept for the next flush (never silently lost); beyond `MAX_BUFFERED` rows the oldest are dropped
+   * and counted in `rowsDropped`.
+   */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       const repo = this.opts.repo;
@@ -258,15 +269,34 @@ export class Collector {
         this.ticksPersisted += ticks.length;
         return;
       }
-      try {
-        if (ticks.length > 0) await repo.insertTicks(this.opts.runId, ticks);
-        this.ticksPersisted += ticks.length;
-        if (frames.length > 0) await repo.insertRawFrames(this.opts.runId, frames);
-      } catch (err) {
-        this.writeFailed(err);
+      if (ticks.length > 0) {
+        try {
+          await repo.insertTicks(this.opts.runId, ticks);
+          this.ticksPersisted += ticks.length;
+        } catch (err) {
+          this.writeFailed(err);
+          this.ticks = this.requeue(ticks, this.ticks);
+        }
+      }
+      if (frames.length > 0) {
+        try {
+          await repo.insertRawFrames(this.opts.runId, frames);
+        } catch (err) {
+          this.writeFailed(err);
+          this.frames = this.requeue(frames, this.frames);
+        }
       }
     });
     return this.flushing;
+  }
+
+  /** Puts a failed batch back in front of what arrived since, within the buffer cap. */
+  private requeue<T>(failed: T[], since: T[]): T[] {
+    const all = failed.concat(since);
+    const over = all.length - MAX_BUFFERED;
+    if (over <= 0) return all;
+    this.rowsDropped += over;
+    return all.slice(over);
   }
 
   private writeFailed(err: unknown): void {

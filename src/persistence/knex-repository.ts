@@ -227,7 +227,7 @@ export class KnexRepository implements Repository {
   async insertRawFrames(runId: number, frames: readonly RawFrameRecord[]): Promise<void> {
     if (frames.length === 0) return;
     await this.requireRun(runId);
-    const rows = frames.map((f) => toRow(RAW_FRAME, f, { run_id: runId }));
+    const rows = frames.map((f) => toRow(RAW_FRAME, { ...f, text: storableText(f.text) }, { run_id: runId }));
     await this.write(rows, RAW_FRAME.length + 1, (q, part) => q('raw_frames').insert(part));
   }
 
@@ -288,4 +288,12 @@ export class KnexRepository implements Repository {
     if (found === undefined) throw new InvariantError(`run ${runId} does not exist`);
     this.knownRuns.add(runId);
   }
+}
+
+/**
+ * PostgreSQL text cannot hold NUL (0x00): a frame with one (only ever a malformed frame, which the
+ * parser rejects either way) is stored with each NUL replaced by U+FFFD.
+ */
+export function storableText(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }

@@ -13,7 +13,7 @@ import type {
   TickRecord,
   WindowRecord,
 } from './records';
-import type { StoredRun } from './knex-repository';
+import { storableText, type StoredRun } from './knex-repository';
 import type { Repository } from './repository';
 
 /** Per-run data. */
@@ -212,7 +212,7 @@ export class MemoryRepository implements Repository {
   /** Appends raw frames (copies). @throws {InvariantError} when the run does not exist. */
   async insertRawFrames(runId: number, frames: readonly RawFrameRecord[]): Promise<void> {
     const data = this.run(runId);
-    for (const f of frames) data.rawFrames.push({ ...f });
+    for (const f of frames) data.rawFrames.push({ ...f, text: storableText(f.text) });
   }
 
   /** Returns the raw frames of a run in insertion order. */
