@@ -72,14 +72,6 @@ function booksMatch(ex: LocalExchange, c: Collector): boolean {
       const mine = levels(c.feed.l2.book(id));
       const theirs = levels(ex.books(id));
       if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
-        if (process.env.DEBUG_BOOKS)
-          console.log(
-            id.slice(0, 6),
-            JSON.stringify(mine),
-            JSON.stringify(theirs),
-            JSON.stringify(c.feed.l2.counters),
-            c.ws.isStale(id),
-          );
         return false;
       }
     }
