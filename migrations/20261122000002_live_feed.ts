@@ -17,6 +17,7 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('run_id').notNullable();
     t.text('channel').notNullable();
     t.bigInteger('recv_ms').notNullable();
+    t.bigInteger('venue_ts_ms').nullable();
     t.text('text').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.index(['run_id', 'id']);

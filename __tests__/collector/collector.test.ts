@@ -14,6 +14,7 @@ import { SystemClock } from '../../src/core/clock';
 import { startLocalExchange, type LocalExchange } from '../../src/exchange-local/server';
 import { MemoryRepository } from '../../src/persistence/memory-repository';
 import { replayRecording } from '../../src/replay/frame-replay';
+import { runReplay } from '../../src/cli/replay';
 
 const silent = pino({ level: 'silent' });
 
@@ -88,7 +89,7 @@ describe('collector ↔ local exchange (real sockets)', () => {
   let recorder: FrameRecorder;
 
   beforeAll(async () => {
-    ex = await startLocalExchange({ manual: true, windows: 5, rtdsInput: null });
+    ex = await startLocalExchange({ manual: true, windows: 5 });
     repo = new FlakyRepository();
     runId = await repo.createRun({
       mode: 'sim',
@@ -103,7 +104,7 @@ describe('collector ↔ local exchange (real sockets)', () => {
       gammaUrl: ex.url,
       clobUrl: ex.url,
       marketWsUrl: ex.marketWsUrl,
-      rtdsUrl: '',
+      rtdsUrl: ex.rtdsUrl,
       cryptos: ['BTC'],
       intervalsSec: [900],
       clock: new SystemClock(),
@@ -157,8 +158,21 @@ describe('collector ↔ local exchange (real sockets)', () => {
     await settle(c);
     expect(seen.size).toBeGreaterThanOrEqual(4);
     expect(booksMatch(ex, c)).toBe(true);
-    // ended windows were dropped
+    // ended windows were dropped, and stored with their oracle settlement (UP iff end ≥ start)
     expect(c.windows().length).toBeLessThanOrEqual(2);
+    // the spot feed may lag: let it pass the retired windows' ends
+    ex.step(30);
+    await settle(c);
+    await c.discover();
+    const stored = await repo.loadWindows();
+    const retired = stored.filter((w) => !c.windows().some((k) => k.slug === w.slug));
+    expect(retired.length).toBeGreaterThanOrEqual(2);
+    // the first window opened before the spot recording starts: no start price, no verdict
+    expect(retired[0]).toMatchObject({ startPrice: null, expectedWinner: null });
+    for (const w of retired) {
+      if (w.startPrice === null || w.endPrice === null) expect(w.expectedWinner).toBeNull();
+      else expect(w.expectedWinner).toBe(w.endPrice >= w.startPrice ? 'UP' : 'DOWN');
+    }
   });
 
   it('reconnects and resubscribes after the connection drops', async () => {
@@ -224,5 +238,16 @@ describe('collector ↔ local exchange (real sockets)', () => {
       }
     }
     expect(ticks).toBeGreaterThan(0);
+    // by now the oracle has settled at least one retired window (UP iff end ≥ start)
+    const settledWindows = (await repo.loadWindows()).filter((w) => w.expectedWinner !== null);
+    expect(settledWindows.length).toBeGreaterThan(0);
+    for (const w of settledWindows)
+      expect(w.expectedWinner).toBe(w.endPrice! >= w.startPrice! ? 'UP' : 'DOWN');
+    // and the replay command takes the recording as input
+    const res = await runReplay(
+      { input: file, out: join(recordDir, 'trades.jsonl'), db: false, progress: false },
+      { LOG_LEVEL: 'silent' },
+    );
+    expect(res.rows).toBe(ticks);
   });
 });

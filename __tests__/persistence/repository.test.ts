@@ -152,9 +152,9 @@ function repositoryContract(name: string, open: () => Promise<TestRepository>): 
     it('appends raw frames in order', async () => {
       const id = await repo.createRun(run);
       const frames = [
-        { channel: 'market' as const, recvMs: T0, text: '[{"event_type":"book"}]' },
-        { channel: 'rtds' as const, recvMs: T0 + 1, text: 'PONG' },
-        { channel: 'market' as const, recvMs: T0 + 2, text: 'ünïcødé \t "quoted"' },
+        { channel: 'market' as const, recvMs: T0, venueTsMs: T0 - 5, text: '[{"event_type":"book"}]' },
+        { channel: 'rtds' as const, recvMs: T0 + 1, venueTsMs: null, text: 'PONG' },
+        { channel: 'market' as const, recvMs: T0 + 2, venueTsMs: null, text: 'ünïcødé \t "quoted"' },
       ];
       await repo.insertRawFrames(id, frames);
       await repo.insertRawFrames(id, frames.slice(0, 1));
@@ -165,8 +165,8 @@ function repositoryContract(name: string, open: () => Promise<TestRepository>): 
     it('stores a malformed frame holding NUL bytes (with U+FFFD) without losing its batch', async () => {
       const id = await repo.createRun(run);
       await repo.insertRawFrames(id, [
-        { channel: 'market', recvMs: T0, text: '{"a":1}' },
-        { channel: 'market', recvMs: T0 + 1, text: 'gar\u0000bage\u0000' },
+        { channel: 'market', recvMs: T0, venueTsMs: null, text: '{"a":1}' },
+        { channel: 'market', recvMs: T0 + 1, venueTsMs: null, text: 'gar\u0000bage\u0000' },
       ]);
       expect((await repo.loadRawFrames(id)).map((f) => f.text)).toEqual(['{"a":1}', 'gar\uFFFDbage\uFFFD']);
     });

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock';
 import type { Side, Tick } from '../core/types';
+import type { MarketEvent } from '../feed/market-events';
 import { MarketWsClient } from '../feed/market-ws';
 import { parseMarketFrame } from '../feed/market-parse';
 import { RtdsClient } from '../feed/rtds-client';
@@ -72,6 +73,9 @@ export interface CollectorStatus {
   readonly spot: number | null;
 }
 
+/** How long (venue ms) a retired window waits for the spot feed before it is stored unsettled. */
+const SETTLE_TIMEOUT_MS = 5 * 60_000;
+
 /** Most rows kept in memory while the database fails (per buffer). */
 const MAX_BUFFERED = 1_000_000;
 
@@ -90,6 +94,8 @@ export class Collector {
   private readonly oracles = new Map<string, WindowOracle>();
   private readonly known = new Map<string, MarketInfo>();
   private readonly pending = new Set<string>();
+  /** Retired windows waiting for the spot feed to pass their end. */
+  private unsettled: MarketInfo[] = [];
   private ticks: TickRecord[] = [];
   private frames: RawFrameRecord[] = [];
   private timers: NodeJS.Timeout[] = [];
@@ -110,8 +116,8 @@ export class Collector {
       staleBookMs: opts.staleBookMs,
       ...(opts.pingIntervalMs === undefined ? {} : { pingIntervalMs: opts.pingIntervalMs }),
       ...(opts.reconnect === undefined ? {} : { backoff: opts.reconnect }),
-      onFrame: (text, recvMs) => {
-        this.frames.push({ channel: 'market', recvMs, text });
+      onFrame: (text, recvMs, parsed) => {
+        this.frames.push({ channel: 'market', recvMs, venueTsMs: latestVenueTs(parsed.events), text });
         opts.recorder?.frame('market', text, recvMs);
       },
       // a frame's events, or a REST-recovered snapshot
@@ -119,7 +125,7 @@ export class Collector {
       fetchBook: async (tokenId) => {
         const { event, text } = await fetchBook(opts, tokenId);
         const recvMs = opts.clock.now();
-        this.frames.push({ channel: 'rest', recvMs, text });
+        this.frames.push({ channel: 'rest', recvMs, venueTsMs: latestVenueTs([event]), text });
         opts.recorder?.frame('rest', text, recvMs);
         return event;
       },
@@ -134,8 +140,9 @@ export class Collector {
             clock: opts.clock,
             random: opts.random,
             parse: parseRtdsFrame,
-            onFrame: (text, recvMs) => {
-              this.frames.push({ channel: 'rtds', recvMs, text });
+            onFrame: (text, recvMs, prices) => {
+              const venueTsMs = prices.length === 0 ? null : Math.max(...prices.map((p) => p.tsMs));
+              this.frames.push({ channel: 'rtds', recvMs, venueTsMs, text });
               opts.recorder?.frame('rtds', text, recvMs);
             },
             onPrices: (prices) => {
@@ -147,6 +154,7 @@ export class Collector {
                 this.feed.setSpot(crypto, p.value);
                 this.lastSpot = p.value;
               }
+              this.settle();
             },
           });
   }
@@ -211,6 +219,7 @@ export class Collector {
     for (const info of [...this.known.values()]) {
       if (now >= info.endMs + this.opts.unsubscribeAfterMs) this.retire(info);
     }
+    this.settle();
   }
 
   private async add(slug: string): Promise<void> {
@@ -236,10 +245,31 @@ export class Collector {
     this.known.delete(info.slug);
     this.ws.unsubscribe([info.upTokenId, info.downTokenId]);
     this.feed.removeWindow(info);
-    const settled = this.oracles.get(info.window.crypto)?.expectedWinner(info.startMs, info.endMs) ?? null;
-    this.opts.log.info({ slug: info.slug, expectedWinner: settled?.winner ?? null }, 'window retired');
-    const row = windowRow(info, settled);
-    this.opts.repo?.upsertWindows([row]).catch((err: unknown) => this.writeFailed(err));
+    this.unsettled.push(info);
+    this.settle();
+  }
+
+  /**
+   * Stores the oracle settlement of retired windows once the spot feed has passed their end (it can
+   * lag the market feed), or without it after `SETTLE_TIMEOUT_MS` of venue time.
+   */
+  private settle(): void {
+    if (this.unsettled.length === 0) return;
+    const now = (this.opts.venueClock ?? this.opts.clock).now();
+    this.unsettled = this.unsettled.filter((info) => {
+      const oracle = this.oracles.get(info.window.crypto);
+      const caughtUp = oracle !== undefined && oracle.latestTs() >= info.endMs;
+      if (!caughtUp && now < info.endMs + SETTLE_TIMEOUT_MS && this.rtds !== null) return true;
+      const settled = oracle?.expectedWinner(info.startMs, info.endMs) ?? null;
+      this.opts.log.info(
+        { slug: info.slug, expectedWinner: settled?.winner ?? null },
+        'window settled by the oracle',
+      );
+      this.opts.repo
+        ?.upsertWindows([windowRow(info, settled)])
+        .catch((err: unknown) => this.writeFailed(err));
+      return false;
+    });
   }
 
   private emit(ticks: readonly FeedTick[]): void {
@@ -341,4 +371,10 @@ function tickRecord(t: Tick, venueTsMs: number): TickRecord {
     downAskSize: t.down.askSize,
     spot: t.spot,
   };
+}
+
+function latestVenueTs(events: readonly MarketEvent[]): number | null {
+  let ts: number | null = null;
+  for (const e of events) if (ts === null || e.venueTsMs > ts) ts = e.venueTsMs;
+  return ts;
 }

@@ -40,8 +40,8 @@ export interface MarketWsOptions {
   readonly backoff?: BackoffPolicy;
   /** How often the watchdog looks, ms (default `min(1000, staleBookMs / 4)`). */
   readonly watchdogIntervalMs?: number;
-  /** Receives every text frame with its receive time (raw-frame persistence). */
-  readonly onFrame?: (text: string, recvMs: number) => void;
+  /** Receives every text frame with its receive time and parse (raw-frame persistence). */
+  readonly onFrame?: (text: string, recvMs: number, parsed: FrameParse) => void;
   /** Receives the parsed events of each frame (and REST-recovered snapshots). */
   readonly onEvents: (events: readonly MarketEvent[], recvMs: number) => void;
   /** A token became stale (`true`) or fresh again (`false`). */
@@ -164,8 +164,8 @@ export class MarketWsClient {
 
   private onText(text: string, recvMs: number): void {
     this.counters.frames += 1;
-    this.opts.onFrame?.(text, recvMs);
     const parsed = this.opts.parse(text);
+    this.opts.onFrame?.(text, recvMs, parsed);
     if (parsed.pong) {
       this.counters.pongs += 1;
       return;

@@ -18,7 +18,7 @@ export interface RtdsClientOptions {
   readonly random: () => number;
   readonly parse: (text: string) => { prices: SpotPrice[]; rejected: string[]; pong: boolean };
   readonly onPrices: (prices: readonly SpotPrice[], recvMs: number) => void;
-  readonly onFrame?: (text: string, recvMs: number) => void;
+  readonly onFrame?: (text: string, recvMs: number, prices: readonly SpotPrice[]) => void;
   readonly pingIntervalMs?: number;
   /** No price for this long (ms) → reconnect (default 30 s). */
   readonly staleMs?: number;
@@ -88,8 +88,8 @@ export class RtdsClient {
   private onText(text: string): void {
     const recvMs = this.opts.clock.now();
     this.counters.frames += 1;
-    this.opts.onFrame?.(text, recvMs);
     const parsed = this.opts.parse(text);
+    this.opts.onFrame?.(text, recvMs, parsed.prices);
     this.counters.rejected += parsed.rejected.length;
     if (parsed.prices.length === 0) return;
     this.counters.prices += parsed.prices.length;

@@ -42,6 +42,11 @@ export class WindowOracle {
     return this.obs.length;
   }
 
+  /** Time of the newest observation, ms (−Infinity when empty). */
+  latestTs(): number {
+    return this.obs[this.obs.length - 1]?.tsMs ?? Number.NEGATIVE_INFINITY;
+  }
+
   /** Adds an observation; out-of-order ones are inserted in place, exact duplicates by time replace. */
   add(p: Pick<SpotPrice, 'tsMs' | 'value' | 'valueE18'>): void {
     const o: Observation = {

@@ -40,6 +40,8 @@ export interface RawFrameRecord {
   readonly channel: 'market' | 'rest' | 'rtds';
   /** Receive time, ms. */
   readonly recvMs: number;
+  /** Latest venue timestamp among the frame's events, ms; null when it carries none. */
+  readonly venueTsMs: number | null;
   /** The frame text exactly as received. */
   readonly text: string;
 }

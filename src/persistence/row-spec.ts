@@ -68,7 +68,9 @@ export const ORDER = spec<OrderRecord>({
   ...{ tif: 'text', limitPrice: 'micros', notional: 'micros', shares: 'micros', status: 'text' },
   ...{ reason: 'text', createdMs: 'int8', updatedMs: 'int8' },
 });
-export const RAW_FRAME = spec<RawFrameRecord>({ channel: 'text', recvMs: 'int8', text: 'text' });
+export const RAW_FRAME = spec<RawFrameRecord>({
+  ...{ channel: 'text', recvMs: 'int8', venueTsMs: 'int8', text: 'text' },
+});
 export const FILL = spec<FillRecord>({
   ...{ tradeId: 'text', clientOrderId: 'text', positionKey: 'text', price: 'micros', shares: 'micros' },
   ...{ feeUsdc: 'micros', tsMs: 'int8' },
