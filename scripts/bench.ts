@@ -8,6 +8,7 @@
 import { loadConfig } from '../src/config/schema';
 import { loadInput, parseOnly, streamInput } from '../src/feed/input';
 import { ReplayEngine } from '../src/replay/replay-engine';
+import { benchFeedInProcess, benchFeedOverWs, benchIngest, syntheticFrames } from './bench-live';
 
 const input = process.env.REPLAY_INPUT ?? '../shared/data/borisz42-btc15m';
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -96,6 +97,27 @@ async function main(): Promise<void> {
     p50: round(pct(w, 50)),
     p99: round(pct(w, 99)),
     ticks: w.length,
+  });
+
+  // live path (issue #3): market-channel frames through parse + L2 apply, in process and over ws
+  const frames = syntheticFrames(Number(process.env.BENCH_FRAMES ?? 200_000));
+  benchFeedInProcess(frames.slice(0, 20_000));
+  const inProc: number[] = [];
+  for (let i = 0; i < 3; i += 1) inProc.push(benchFeedInProcess(frames));
+  emit({ figure: 'feed_parse_apply_frames_per_s', value: Math.round(median(inProc)), frames: frames.length });
+  emit({
+    figure: 'feed_over_ws_frames_per_s',
+    value: Math.round(await benchFeedOverWs(frames)),
+    frames: frames.length,
+    note: 'server in a worker thread, loopback',
+  });
+  const ingest = await benchIngest(Number(process.env.BENCH_INGEST_ROWS ?? 200_000), 5000);
+  emit({
+    figure: 'ingest_ticks_per_s_postgres',
+    ...('skipped' in ingest
+      ? ingest
+      : { value: Math.round(ingest.rowsPerSec), target: ingest.target, batch: 5000 }),
+    goal: 100_000,
   });
 
   // memory over a long replay: the shared data shifted forward 20 times (≈1.2M ticks)
