@@ -137,7 +137,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('fills', (t) => {
     t.bigIncrements('id').primary();
     runId(t);
-    t.text('trade_id').notNullable().unique();
+    // a replay's simulated trade ids restart at sim-1 in every run: unique per run, not globally
+    t.text('trade_id').notNullable();
+    t.unique(['run_id', 'trade_id']);
     t.text('client_order_id').notNullable();
     t.text('position_key').notNullable();
     numeric(t, 'price').notNullable();

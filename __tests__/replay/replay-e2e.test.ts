@@ -136,8 +136,18 @@ describe('replay of the shared data', () => {
     }
 
     // same input and config → byte-identical trades.jsonl
+    // (stored again in the same database: a second run keeps all of its fills, although its
+    // simulated trade ids repeat the first run's)
     const out2 = join(tmp, 'b', 'trades.jsonl');
-    await runReplay({ input: FILE, out: out2, progress: false, db: false }, env);
+    const res2 = await runReplay({ input: FILE, out: out2, progress: false }, env);
     expect(readFileSync(out2)).toEqual(readFileSync(out1));
+    const again = await openRepository(
+      env.DATABASE_URL !== '' ? { databaseUrl: env.DATABASE_URL } : { dataDir: join(env.DATA_DIR, 'pglite') },
+    );
+    try {
+      expect((await again.loadFills(res2.runId!)).length).toBe((await again.loadFills(res.runId!)).length);
+    } finally {
+      await again.close();
+    }
   });
 });

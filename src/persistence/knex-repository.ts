@@ -177,13 +177,13 @@ export class KnexRepository implements Repository {
   }
 
   /**
-   * Inserts fills; a trade id stored before (in any run, or earlier in the batch) is ignored.
+   * Inserts fills; a trade id stored before in the same run (or earlier in the batch) is ignored.
    * @throws {InvariantError} when the run does not exist.
    */
   async insertFills(runId: number, fills: readonly FillRecord[]): Promise<void> {
     const rows = fills.map((f) => toRow(FILL, f, { run_id: runId }));
     await this.write(rows, FILL.length + 1, (q, part) =>
-      q('fills').insert(part).onConflict('trade_id').ignore(),
+      q('fills').insert(part).onConflict(['run_id', 'trade_id']).ignore(),
     );
   }
 

@@ -166,14 +166,15 @@ export class MemoryRepository implements Repository {
   }
 
   /**
-   * Inserts fills; a trade id stored before (in any run, or earlier in the batch) is ignored.
+   * Inserts fills; a trade id stored before in the same run (or earlier in the batch) is ignored.
    * @throws {InvariantError} when the run does not exist.
    */
   async insertFills(runId: number, fills: readonly FillRecord[]): Promise<void> {
     const list = this.run(runId).fills;
     for (const f of fills) {
-      if (this.tradeIds.has(f.tradeId)) continue;
-      this.tradeIds.add(f.tradeId);
+      const key = `${runId}:${f.tradeId}`;
+      if (this.tradeIds.has(key)) continue;
+      this.tradeIds.add(key);
       list.push(f);
     }
   }

@@ -12,7 +12,7 @@ import type {
 /**
  * The one persistence port (design §2): the knex implementation is the only code that writes SQL.
  * Every write is scoped to a run id. Writes are idempotent where a natural key exists
- * (windows by slug, positions by run+key, orders by run+client id, fills by trade id,
+ * (windows by slug, positions by run+key, orders by run+client id, fills by run+trade id,
  * events by run+seq). All methods reject with the driver's error on a database failure.
  */
 export interface Repository {
@@ -32,7 +32,7 @@ export interface Repository {
   appendPositionEvents(runId: number, events: readonly PositionEventRecord[]): Promise<void>;
   /** Inserts or updates orders by (run, clientOrderId). */
   upsertOrders(runId: number, orders: readonly OrderRecord[]): Promise<void>;
-  /** Inserts fills; a trade id seen before is ignored (fills are idempotent, STYLE rule 4). */
+  /** Inserts fills; a trade id seen before in the run is ignored (fills are idempotent, STYLE rule 4). */
   insertFills(runId: number, fills: readonly FillRecord[]): Promise<void>;
   /** Returns the positions of a run, ordered by positionKey. */
   loadPositions(runId: number): Promise<PositionRecord[]>;
