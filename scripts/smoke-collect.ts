@@ -6,6 +6,7 @@
  * and exits non-zero when the books do not match the server's.
  */
 import pino from 'pino';
+import { booksEqual } from '../src/collector/books-match';
 import { Collector } from '../src/collector/collector';
 import { SystemClock } from '../src/core/clock';
 import { startLocalExchange, type LocalExchange } from '../src/exchange-local/server';
@@ -17,23 +18,12 @@ const SPEED = Number(process.env.SMOKE_SPEED ?? 400);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function booksMatch(ex: LocalExchange, c: Collector): boolean {
-  const show = (
-    b:
-      | {
-          bids: readonly { price: number; size: number | null }[];
-          asks: readonly { price: number; size: number | null }[];
-        }
-      | null
-      | undefined,
-  ): string =>
-    b === null || b === undefined
-      ? 'none'
-      : JSON.stringify([b.bids, b.asks].map((s) => s.map((l) => [l.price, l.size])));
-  return c
-    .windows()
-    .every((w) =>
-      [w.upTokenId, w.downTokenId].every((id) => show(c.feed.l2.book(id)) === show(ex.books(id))),
-    );
+  const ids = c.windows().flatMap((w) => [w.upTokenId, w.downTokenId]);
+  return booksEqual(
+    ids,
+    (id) => c.feed.l2.book(id),
+    (id) => ex.books(id),
+  );
 }
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { booksEqual, levelPairs } from '../../src/collector/books-match';
 import { Collector } from '../../src/collector/collector';
 import { FeedProcessor } from '../../src/collector/feed-processor';
 import { FrameRecorder } from '../../src/collector/frame-recorder';
@@ -54,30 +55,15 @@ async function settle(c: Collector, quietMs = 60): Promise<void> {
   }, 10_000);
 }
 
-const levels = (
-  b:
-    | {
-        bids: readonly { price: number; size: number | null }[];
-        asks: readonly { price: number; size: number | null }[];
-      }
-    | undefined
-    | null,
-) =>
-  b === undefined || b === null
-    ? null
-    : { bids: b.bids.map((l) => [l.price, l.size]), asks: b.asks.map((l) => [l.price, l.size]) };
+const levels = levelPairs;
 
 function booksMatch(ex: LocalExchange, c: Collector): boolean {
-  for (const w of c.windows()) {
-    for (const id of [w.upTokenId, w.downTokenId]) {
-      const mine = levels(c.feed.l2.book(id));
-      const theirs = levels(ex.books(id));
-      if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
-        return false;
-      }
-    }
-  }
-  return true;
+  const ids = c.windows().flatMap((w) => [w.upTokenId, w.downTokenId]);
+  return booksEqual(
+    ids,
+    (id) => c.feed.l2.book(id),
+    (id) => ex.books(id),
+  );
 }
 
 describe('collector ↔ local exchange (real sockets)', () => {

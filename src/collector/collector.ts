@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock';
-import type { Side, Tick } from '../core/types';
+import type { Tick } from '../core/types';
 import type { MarketEvent } from '../feed/market-events';
 import { MarketWsClient } from '../feed/market-ws';
 import { parseMarketFrame } from '../feed/market-parse';
@@ -17,6 +17,7 @@ import { parseRtdsFrame } from '../feed/rtds-parse';
 import { fetchBook, fetchMarketBySlug, type HttpEndpoints } from '../market/gamma-client';
 import type { MarketInfo } from '../market/market-info';
 import { WindowOracle } from '../market/window-oracle';
+import { windowRecordOf } from '../market/window-record';
 import { slugFor, windowEpochsBetween } from '../market/windows';
 import type { RawFrameRecord, TickRecord } from '../persistence/records';
 import type { Repository } from '../persistence/repository';
@@ -231,7 +232,7 @@ export class Collector {
       this.feed.addWindow(info);
       this.ws.subscribe([info.upTokenId, info.downTokenId]);
       this.opts.recorder?.window(info, this.opts.clock.now());
-      await this.opts.repo?.upsertWindows([windowRow(info, null)]);
+      await this.opts.repo?.upsertWindows([windowRecordOf(info)]);
       this.opts.log.info({ slug, up: info.upTokenId, down: info.downTokenId }, 'window subscribed');
     } catch (err) {
       this.discoveryErrors += 1;
@@ -266,7 +267,7 @@ export class Collector {
         'window settled by the oracle',
       );
       this.opts.repo
-        ?.upsertWindows([windowRow(info, settled)])
+        ?.upsertWindows([windowRecordOf(info, settled)])
         .catch((err: unknown) => this.writeFailed(err));
       return false;
     });
@@ -333,25 +334,6 @@ export class Collector {
     this.writeErrors += 1;
     this.opts.log.error({ err: (err as Error).message }, 'database write failed');
   }
-}
-
-function windowRow(
-  info: MarketInfo,
-  settled: { winner: Side; start: { value: number }; end: { value: number } } | null,
-): Parameters<Repository['upsertWindows']>[0][number] {
-  return {
-    crypto: info.window.crypto,
-    windowSec: info.window.windowSec,
-    windowEpoch: info.window.windowEpoch,
-    slug: info.slug,
-    conditionId: info.conditionId,
-    upTokenId: info.upTokenId,
-    downTokenId: info.downTokenId,
-    winner: null,
-    startPrice: settled?.start.value ?? null,
-    endPrice: settled?.end.value ?? null,
-    expectedWinner: settled?.winner ?? null,
-  };
 }
 
 function tickRecord(t: Tick, venueTsMs: number): TickRecord {

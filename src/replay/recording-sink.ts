@@ -15,6 +15,7 @@ import type {
   WindowRecord,
 } from '../persistence/records';
 import type { MarketInfo } from '../market/market-info';
+import { windowRecordOf } from '../market/window-record';
 import type { Position } from '../trader/position';
 import { toTradeLine, type TradeLine } from '../trader/position';
 import type { TraderSink } from '../trader/trader-sink';
@@ -79,19 +80,7 @@ export class RecordingSink implements TraderSink {
   window(info: MarketInfo): void {
     const key = windowKey(info.window);
     this.seenWindows.add(key);
-    const rec: WindowRecord = {
-      crypto: info.window.crypto,
-      windowSec: info.window.windowSec,
-      windowEpoch: info.window.windowEpoch,
-      slug: info.slug,
-      conditionId: info.conditionId,
-      upTokenId: info.upTokenId,
-      downTokenId: info.downTokenId,
-      winner: null,
-      startPrice: null,
-      endPrice: null,
-      expectedWinner: null,
-    };
+    const rec = windowRecordOf(info);
     this.known.set(key, rec);
     this.windows.set(key, rec);
   }
