@@ -198,6 +198,9 @@ describe('collector ↔ local exchange (real sockets)', () => {
     const after = c.status();
     expect(after.malformed - before.malformed).toBeGreaterThanOrEqual(5);
     expect(after.frames).toBeGreaterThan(before.frames);
+    expect(c.feed.counters.duplicateFrames).toBeGreaterThanOrEqual(1);
+    // (out-of-order book events are covered in feed-processor.test.ts: the server swaps whole
+    // frames, which here are rarely two book updates of one token)
     // absolute level sizes make duplicates harmless; a fresh snapshot heals any reordering
     ex.faults.dropConnections();
     await waitFor(() => c.ws.snapshot().connects > 2);

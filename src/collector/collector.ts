@@ -120,9 +120,9 @@ export class Collector {
       onFrame: (text, recvMs, parsed) => {
         this.frames.push({ channel: 'market', recvMs, venueTsMs: latestVenueTs(parsed.events), text });
         opts.recorder?.frame('market', text, recvMs);
+        this.emit(this.feed.onParsedFrame(text, parsed, recvMs, (t) => this.ws.isStale(t)));
       },
-      // a frame's events, or a REST-recovered snapshot
-      onEvents: (events, recvMs) => this.emit(this.feed.onEvents(events, recvMs, (t) => this.ws.isStale(t))),
+      onRecovered: (book, recvMs) => this.emit(this.feed.onEvents([book], recvMs, (t) => this.ws.isStale(t))),
       fetchBook: async (tokenId) => {
         const { event, text } = await fetchBook(opts, tokenId);
         const recvMs = opts.clock.now();

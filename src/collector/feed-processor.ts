@@ -11,7 +11,7 @@
 import { windowKey } from '../core/ids';
 import type { Tick, TopOfBook, WindowRef } from '../core/types';
 import { L2Store, type CrossPolicy } from '../book/l2-store';
-import type { MarketEvent } from '../feed/market-events';
+import type { FrameParse, MarketEvent } from '../feed/market-events';
 import { parseMarketFrame } from '../feed/market-parse';
 import type { MarketInfo } from '../market/market-info';
 
@@ -28,6 +28,12 @@ export interface FeedCounters {
   pongs: number;
   /** Objects rejected by the parser (malformed, invalid fields, unknown type). */
   malformed: number;
+  /** Frames identical to a recent one: dropped. */
+  duplicateFrames: number;
+  /** Book events that arrived after a newer one for the same token (applied). */
+  outOfOrder: number;
+  /** Book events older than what the book already reflects (dropped). */
+  superseded: number;
   events: number;
   /** Book updates = ticks produced. */
   bookUpdates: number;
@@ -40,6 +46,9 @@ interface WindowEntry {
   readonly key: string;
 }
 
+/** How many recent frame texts are remembered to drop duplicates. */
+const DUPLICATE_MEMORY = 64;
+
 /** Frames in, ticks out. */
 export class FeedProcessor {
   readonly l2: L2Store;
@@ -47,12 +56,22 @@ export class FeedProcessor {
     frames: 0,
     pongs: 0,
     malformed: 0,
+    duplicateFrames: 0,
+    outOfOrder: 0,
+    superseded: 0,
     events: 0,
     bookUpdates: 0,
     marketResolved: 0,
   };
   private readonly byToken = new Map<string, WindowEntry>();
   private readonly spot = new Map<string, number>();
+  private readonly recent = new Set<string>();
+  private readonly recentOrder: string[] = [];
+  /** Per token: venue time of the last snapshot, of the newest applied event, and per level. */
+  private readonly times = new Map<
+    string,
+    { snapshotTs: number; latestTs: number; levels: Map<number, number> }
+  >();
   private seq = 0;
 
   /** Creates a processor; `crossPolicy` as in {@link L2Store}. */
@@ -72,6 +91,8 @@ export class FeedProcessor {
   removeWindow(info: MarketInfo): void {
     this.byToken.delete(info.upTokenId);
     this.byToken.delete(info.downTokenId);
+    this.times.delete(info.upTokenId);
+    this.times.delete(info.downTokenId);
     this.l2.unsubscribe([info.upTokenId, info.downTokenId]);
   }
 
@@ -90,8 +111,27 @@ export class FeedProcessor {
    * tokens whose book the feed considers stale. Returns the ticks of the changed windows.
    */
   onFrame(text: string, recvMs: number, isStale: (tokenId: string) => boolean): FeedTick[] {
+    return this.onParsedFrame(text, parseMarketFrame(text), recvMs, isStale);
+  }
+
+  /**
+   * As {@link onFrame}, for a frame already parsed. A frame identical to one of the last
+   * `DUPLICATE_MEMORY` frames is dropped and counted (`duplicateFrames`).
+   */
+  onParsedFrame(
+    text: string,
+    parsed: FrameParse,
+    recvMs: number,
+    isStale: (tokenId: string) => boolean,
+  ): FeedTick[] {
     this.counters.frames += 1;
-    const parsed = parseMarketFrame(text);
+    if (this.recent.has(text)) {
+      this.counters.duplicateFrames += 1;
+      return [];
+    }
+    this.recent.add(text);
+    this.recentOrder.push(text);
+    if (this.recentOrder.length > DUPLICATE_MEMORY) this.recent.delete(this.recentOrder.shift()!);
     if (parsed.pong) {
       this.counters.pongs += 1;
       return [];
@@ -110,6 +150,12 @@ export class FeedProcessor {
     let changed: Map<WindowEntry, number> | null = null;
     for (const ev of events) {
       if (ev.kind === 'market_resolved') this.counters.marketResolved += 1;
+      const order = this.ordering(ev);
+      if (order === 'superseded') {
+        this.counters.superseded += 1;
+        continue;
+      }
+      if (order === 'late') this.counters.outOfOrder += 1;
       const r = this.l2.apply(ev, recvMs);
       if (!r.changed || r.tokenId === null) continue;
       const entry = this.byToken.get(r.tokenId);
@@ -131,6 +177,35 @@ export class FeedProcessor {
   tickOf(info: MarketInfo, nowMs: number, isStale: (tokenId: string) => boolean): Tick | null {
     const entry = this.byToken.get(info.upTokenId);
     return entry === undefined ? null : this.tick(entry, nowMs, isStale);
+  }
+
+  /**
+   * Orders book events by venue time per token. `late`: older than the newest event already applied
+   * to the token (counted, still applied); `superseded`: a snapshot older than the newest applied
+   * event, or a level older than the snapshot or than that level's last update — sizes are
+   * absolute, so applying it would undo a newer change (dropped and counted).
+   */
+  private ordering(ev: MarketEvent): 'ok' | 'late' | 'superseded' {
+    if (ev.kind !== 'book' && ev.kind !== 'level') return 'ok';
+    let t = this.times.get(ev.tokenId);
+    if (t === undefined) {
+      t = { snapshotTs: -Infinity, latestTs: -Infinity, levels: new Map() };
+      this.times.set(ev.tokenId, t);
+    }
+    if (ev.kind === 'book') {
+      if (ev.venueTsMs < t.latestTs) return 'superseded';
+      t.snapshotTs = t.latestTs = ev.venueTsMs;
+      t.levels.clear();
+      return 'ok';
+    }
+    const key = ev.side === 'bid' ? ev.price : -ev.price;
+    if (ev.venueTsMs < t.snapshotTs || ev.venueTsMs < (t.levels.get(key) ?? -Infinity)) return 'superseded';
+    t.levels.set(key, ev.venueTsMs);
+    if (ev.venueTsMs >= t.latestTs) {
+      t.latestTs = ev.venueTsMs;
+      return 'ok';
+    }
+    return 'late';
   }
 
   private tick(entry: WindowEntry, tsMs: number, isStale: (tokenId: string) => boolean): Tick {

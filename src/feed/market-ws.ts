@@ -42,8 +42,10 @@ export interface MarketWsOptions {
   readonly watchdogIntervalMs?: number;
   /** Receives every text frame with its receive time and parse (raw-frame persistence). */
   readonly onFrame?: (text: string, recvMs: number, parsed: FrameParse) => void;
-  /** Receives the parsed events of each frame (and REST-recovered snapshots). */
-  readonly onEvents: (events: readonly MarketEvent[], recvMs: number) => void;
+  /** Receives the parsed events of each frame, and REST-recovered snapshots. */
+  readonly onEvents?: (events: readonly MarketEvent[], recvMs: number) => void;
+  /** Receives REST-recovered snapshots (instead of `onEvents`, when set). */
+  readonly onRecovered?: (book: MarketEvent, recvMs: number) => void;
   /** A token became stale (`true`) or fresh again (`false`). */
   readonly onStale?: (tokenId: string, stale: boolean) => void;
   /** Fetches a token's book over REST as a `book` event (or null); errors are counted, not thrown. */
@@ -162,19 +164,19 @@ export class MarketWsClient {
     }
   }
 
+  /**
+   * Handles one text frame: counts it, updates per-token liveness and staleness from its events,
+   * then hands the frame (`onFrame`, with its parse) and its events (`onEvents`) on — so a snapshot
+   * is already fresh when its frame is processed.
+   */
   private onText(text: string, recvMs: number): void {
     this.counters.frames += 1;
     const parsed = this.opts.parse(text);
-    this.opts.onFrame?.(text, recvMs, parsed);
-    if (parsed.pong) {
-      this.counters.pongs += 1;
-      return;
-    }
+    if (parsed.pong) this.counters.pongs += 1;
     if (parsed.rejected.length > 0) {
       this.counters.rejected += parsed.rejected.length;
       this.opts.onRejected?.(parsed.rejected);
     }
-    if (parsed.events.length === 0) return;
     this.counters.events += parsed.events.length;
     for (const ev of parsed.events) {
       if (!('tokenId' in ev) || !this.tokens.has(ev.tokenId)) continue;
@@ -186,7 +188,8 @@ export class MarketWsClient {
         this.requestSnapshot(ev.tokenId);
       }
     }
-    this.opts.onEvents(parsed.events, recvMs);
+    this.opts.onFrame?.(text, recvMs, parsed);
+    if (parsed.events.length > 0) this.opts.onEvents?.(parsed.events, recvMs);
   }
 
   private watchdog(): void {
@@ -223,7 +226,8 @@ export class MarketWsClient {
       }
       this.counters.restRecoveries += 1;
       this.markStale(tokenId, false);
-      this.opts.onEvents([ev], this.opts.clock.now());
+      if (this.opts.onRecovered !== undefined) this.opts.onRecovered(ev, this.opts.clock.now());
+      else this.opts.onEvents?.([ev], this.opts.clock.now());
     } catch {
       this.counters.restFailures += 1;
     }
