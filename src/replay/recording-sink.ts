@@ -24,8 +24,6 @@ import type { TraderSink } from '../trader/trader-sink';
 export class RecordingSink implements TraderSink {
   /** Closed trades, in closing order. */
   readonly trades: TradeLine[] = [];
-  /** Winners of resolved windows by window key. */
-  readonly winners = new Map<string, Side | null>();
   private events: PositionEventRecord[] = [];
   private positions = new Map<string, PositionRecord>();
   private orders = new Map<string, OrderRecord>();
@@ -36,6 +34,9 @@ export class RecordingSink implements TraderSink {
   /** Windows registered with real token ids (recorded live feed). */
   private readonly known = new Map<string, WindowRecord>();
   private lastKey = '';
+
+  /** Called after a window is resolved (the engine drops its books). */
+  onResolved: ((w: WindowRef) => void) | null = null;
 
   /**
    * Creates a sink; `tokenIds` gives a window's token ids (synthetic for recordings); with
@@ -106,8 +107,12 @@ export class RecordingSink implements TraderSink {
   }
 
   onWindowResolved(w: WindowRef, winner: Side | null): void {
-    this.winners.set(windowKey(w), winner);
-    this.windows.set(windowKey(w), this.windowRecord(w, winner));
+    const key = windowKey(w);
+    this.windows.set(key, this.windowRecord(w, winner));
+    // forget the window (flat memory over long replays); a late tick would only re-upsert its row
+    this.seenWindows.delete(key);
+    this.known.delete(key);
+    this.onResolved?.(w);
   }
 
   /** Writes every buffer to the repository (in dependency order) and empties them. */

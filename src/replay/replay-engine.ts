@@ -62,6 +62,7 @@ export class ReplayEngine {
         minNotional: Math.round(cfg.MIN_ORDER_NOTIONAL_USDC * MICROS),
       });
     this.venue.setListener((ev) => this.events.push(ev));
+    this.sink.onResolved = (w) => this.books.dropWindow(w);
     this.sim = this.venue instanceof SimVenue ? this.venue : null;
   }
 

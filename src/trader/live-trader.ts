@@ -47,7 +47,8 @@ export class LiveTrader {
   /** Counters (read-only for callers). */
   readonly stats: TraderStats = newTraderStats();
   private readonly windows = new Map<string, WindowState>();
-  private readonly resolvedKeys = new Set<string>();
+  /** Resolved windows by key → end time (pruned after a day), to drop their late ticks. */
+  private readonly resolvedKeys = new Map<string, number>();
   private readonly byKey = new Map<string, Position>();
   private readonly reversals: PendingReversal[] = [];
   private readonly desk: OrderDesk;
@@ -314,7 +315,10 @@ export class LiveTrader {
     }
     if (inFlight) return;
     this.windows.delete(ws.key);
-    this.resolvedKeys.add(ws.key);
+    this.resolvedKeys.set(ws.key, ws.endMs);
+    if (this.resolvedKeys.size > 4096) {
+      for (const [k, end] of this.resolvedKeys) if (end < nowMs - 86_400_000) this.resolvedKeys.delete(k);
+    }
     for (const p of ws.positions) this.byKey.delete(p.key);
     for (const s of this.strategies) s.dropWindow(ws.key);
     this.journal.sink.onWindowResolved(ws.window, winner, nowMs);
