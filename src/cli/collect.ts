@@ -11,11 +11,29 @@ import { loadConfig, type Config } from '../config/schema';
 import { configHash, redactConfig } from '../config/redact';
 import { SystemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
-import { createLogger } from '../core/logger';
+import { createLogger, type Logger } from '../core/logger';
+import type { Tick } from '../core/types';
+import type { OrderBook } from '../book/order-book';
 import { VenueClock } from '../market/venue-clock';
 import { intervalSec, type Interval } from '../market/windows';
 import { openRepository } from '../persistence/open-repository';
 import type { Repository } from '../persistence/repository';
+
+/** What a plugin of the collector (the trader in `trade --mode sim`) is given. */
+export interface PluginContext {
+  readonly repo: Repository | null;
+  readonly runId: number;
+  readonly log: Logger;
+  /** The collector's live book of a token. */
+  readonly bookOf: (tokenId: string) => OrderBook | undefined;
+}
+
+/** A consumer of the collector's ticks. */
+export interface CollectPlugin {
+  onTick(tick: Tick): void;
+  everySecond?(): void;
+  stop?(): Promise<void>;
+}
 
 /** Options of the collect command (each overrides its setting). */
 export interface CollectCommandOptions {
@@ -90,7 +108,12 @@ export function registerCollect(program: Command): void {
 /** Runs the collector until SIGINT/SIGTERM or `durationSec`. */
 export async function runCollect(
   cfg: Config,
-  opts: { db: boolean; durationSec: number | null; venueTime: boolean },
+  opts: {
+    db: boolean;
+    durationSec: number | null;
+    venueTime: boolean;
+    plugin?: (ctx: PluginContext) => CollectPlugin;
+  },
 ): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL);
   const clock = new SystemClock();
@@ -110,13 +133,16 @@ export async function runCollect(
     runId = await repo.createRun({
       mode: 'sim',
       configHash: configHash(cfg),
-      codeRevision: 'collect',
+      codeRevision: opts.plugin === undefined ? 'collect' : 'trade',
       input: cfg.MARKET_WS_URL,
       startedAtMs: clock.now(),
       config: redactConfig(cfg),
     });
   }
-  const collector = new Collector({
+  let collector: Collector | null = null;
+  const plugin = opts.plugin?.({ repo, runId, log, bookOf: (id) => collector?.feed.l2.book(id) });
+  collector = new Collector({
+    ...(plugin === undefined ? {} : { onTick: (t: Tick) => plugin.onTick(t) }),
     gammaUrl: cfg.GAMMA_URL,
     clobUrl: cfg.CLOB_URL,
     marketWsUrl: cfg.MARKET_WS_URL,
@@ -150,6 +176,7 @@ export async function runCollect(
     const line = statusLine(s, rate);
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
     else log.info({ status: s, framesPerSec: Math.round(rate) }, 'status');
+    plugin?.everySecond?.();
   }, 1000);
   await new Promise<void>((resolve) => {
     const done = (): void => resolve();
@@ -160,6 +187,7 @@ export async function runCollect(
   clearInterval(status);
   await collector.stop();
   venueClock?.stop();
+  await plugin?.stop?.();
   const final = collector.status();
   if (repo !== null) {
     await repo.finishRun(runId, clock.now(), { collector: final });

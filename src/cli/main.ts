@@ -9,6 +9,7 @@ import { registerConvert } from './convert';
 import { registerMigrate } from './migrate';
 import { registerReplay } from './replay';
 import { registerCollect } from './collect';
+import { registerTrade } from './trade';
 
 const program = new Command();
 program.name('updown-trader').description('Polymarket crypto Up-or-Down trader: replay, simulation, live');
@@ -16,6 +17,7 @@ registerReplay(program);
 registerConvert(program);
 registerMigrate(program);
 registerCollect(program);
+registerTrade(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof TraderError) console.error(`${err.name}: ${err.message}`);

@@ -120,9 +120,10 @@ export class Collector {
       onFrame: (text, recvMs, parsed) => {
         this.frames.push({ channel: 'market', recvMs, venueTsMs: latestVenueTs(parsed.events), text });
         opts.recorder?.frame('market', text, recvMs);
-        this.emit(this.feed.onParsedFrame(text, parsed, recvMs, (t) => this.ws.isStale(t)));
+        this.emit(this.feed.onParsedFrame(text, parsed, this.tickMs(recvMs), (t) => this.ws.isStale(t)));
       },
-      onRecovered: (book, recvMs) => this.emit(this.feed.onEvents([book], recvMs, (t) => this.ws.isStale(t))),
+      onRecovered: (book, recvMs) =>
+        this.emit(this.feed.onEvents([book], this.tickMs(recvMs), (t) => this.ws.isStale(t))),
       fetchBook: async (tokenId) => {
         const { event, text } = await fetchBook(opts, tokenId);
         const recvMs = opts.clock.now();
@@ -158,6 +159,11 @@ export class Collector {
               this.settle();
             },
           });
+  }
+
+  /** Tick time: the venue's clock when one is given (a local exchange's playback), else receive time. */
+  private tickMs(recvMs: number): number {
+    return this.opts.venueClock?.now() ?? recvMs;
   }
 
   /** Starts discovery, the sockets and the flush timer. */

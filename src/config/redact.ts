@@ -1,29 +1,37 @@
 import { createHash } from 'node:crypto';
 import type { Config } from './schema';
 
+/** Settings that hold secrets: never logged, never stored. */
+export const SECRET_KEYS = ['PRIVATE_KEY', 'CLOB_API_SECRET', 'CLOB_API_PASSPHRASE', 'CLOB_API_KEY'] as const;
+
 /**
- * Returns the config with secrets replaced (the password of DATABASE_URL), safe to log or store
- * in the runs table.
+ * Returns the config with secrets replaced (the key, the API credentials, the password of
+ * DATABASE_URL), safe to log or store in the runs table.
  */
 export function redactConfig(cfg: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...cfg };
-  if (cfg.DATABASE_URL !== '')
+  if (cfg.DATABASE_URL !== '') {
     out.DATABASE_URL = cfg.DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  }
+  for (const k of SECRET_KEYS) if (cfg[k] !== '') out[k] = '[redacted]';
   return out;
 }
 
 /**
  * Returns a SHA-256 hex hash of the settings that change trading results (everything but where
- * data is read from and written to), with keys sorted, so equal configs hash equal.
+ * data is read from and written to, secrets and confirmations), with keys sorted, so equal
+ * configs hash equal.
  */
 export function configHash(cfg: Config): string {
-  const skip = new Set([
+  const skip = new Set<string>([
     'DATABASE_URL',
     'DATA_DIR',
     'REPLAY_INPUT',
     'OUT_PATH',
     'LOG_LEVEL',
     'PERSIST_TICKS',
+    'LIVE_CONFIRM',
+    ...SECRET_KEYS,
   ]);
   const relevant = Object.fromEntries(Object.entries(cfg).filter(([k]) => !skip.has(k)));
   return createHash('sha256').update(stableJson(relevant)).digest('hex');

@@ -39,6 +39,10 @@ export const settingsSchema = z.object({
   MAX_EXIT_ROUNDS: z.coerce.number().int().min(1).max(20).default(3),
   EXIT_RETRY_DELAY_MS: ms.default(1000),
   POSITION_LOCK_TIMEOUT_MS: ms.default(30000),
+  /** Most positions open at once; new entries wait (0 = no limit). Required for live trading. */
+  MAX_OPEN_POSITIONS: z.coerce.number().int().min(0).default(0),
+  /** New entries stop once the UTC day's realised loss reaches this, USDC (0 = off). Required live. */
+  DAILY_LOSS_LIMIT_USDC: num.min(0).default(0),
   /** 0 = hold to resolution; > 0 = sell this many ms before the window end (design §5.5). */
   EXIT_BEFORE_END_MS: ms.default(0),
   /** Taker fee rate of the curve `shares × rate × (p(1−p))^exponent` (polymarket-protocol.md §6.7). */
@@ -81,6 +85,25 @@ export const settingsSchema = z.object({
   RECONNECT_MAX_MS: ms.min(1).default(30_000),
   /** Directory for recording files of the live feed; empty = none. */
   RECORD_DIR: z.string().default(''),
+  /** Live trading (issue #4): must equal `yes-trade-real-money` for `trade --mode live`. */
+  LIVE_CONFIRM: z.string().default(''),
+  /** Hard cap on POSITION_SIZE_USDC for live trading, USDC. */
+  MAX_POSITION_USDC: num.positive().default(1),
+  /** Signing key, 0x + 64 hex. A secret: never logged, never stored. */
+  PRIVATE_KEY: z.string().default(''),
+  /** 0 EOA, 1 POLY_PROXY, 2 POLY_GNOSIS_SAFE, 3 POLY_1271 (polymarket-protocol.md §7.2). */
+  SIGNATURE_TYPE: z.coerce.number().int().min(0).max(3).default(0),
+  /** Address holding the funds (proxy/Safe); empty = the key's address. Required for types 1 and 2. */
+  FUNDER_ADDRESS: z.string().default(''),
+  /** CLOB API credentials; empty = derived from the key (L1). Secrets. */
+  CLOB_API_KEY: z.string().default(''),
+  CLOB_API_SECRET: z.string().default(''),
+  CLOB_API_PASSPHRASE: z.string().default(''),
+  /** Chain id (137 Polygon) and its JSON-RPC URL for balances and reconciliation. */
+  CHAIN_ID: z.coerce.number().int().positive().default(137),
+  RPC_URL: z.string().default(''),
+  /** While this file exists no new entry is sent; if it contains `flatten`, open positions are sold. */
+  KILL_SWITCH_FILE: z.string().default('./KILL'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

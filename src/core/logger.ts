@@ -16,6 +16,14 @@ export const REDACT_PATHS = [
   '*.apiKey',
   'DATABASE_URL',
   '*.DATABASE_URL',
+  'PRIVATE_KEY',
+  '*.PRIVATE_KEY',
+  'CLOB_API_SECRET',
+  '*.CLOB_API_SECRET',
+  'CLOB_API_PASSPHRASE',
+  '*.CLOB_API_PASSPHRASE',
+  'CLOB_API_KEY',
+  '*.CLOB_API_KEY',
 ];
 
 /** Creates the process logger at `level`, writing JSON lines to stderr (fd 2). */

@@ -106,6 +106,11 @@ export class ReplayEngine {
     }
   }
 
+  /** Sells every open position now (kill switch flatten) through the venue. */
+  flatten(): void {
+    this.dispatch(this.trader.flattenAll(this.clock.now()));
+  }
+
   /** Ends the replay: flushes in-flight simulated orders, resolves every remaining window. */
   finish(): void {
     const sim = this.sim;

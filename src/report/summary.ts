@@ -37,6 +37,10 @@ export interface Summary {
   readonly orderTooSmall: number;
   readonly entriesKilled: number;
   readonly entriesRejected: number;
+  /** Entries refused by a risk limit, by limit. */
+  readonly entriesBlocked: Record<string, number>;
+  /** Orders not sent on a stale book. */
+  readonly ordersBlockedStale: number;
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -90,6 +94,8 @@ export function summarize(trades: readonly TradeLine[], stats: TraderStats): Sum
     orderTooSmall: stats.orderTooSmall,
     entriesKilled: stats.entriesKilled,
     entriesRejected: stats.entriesRejected,
+    entriesBlocked: { ...stats.entriesBlocked },
+    ordersBlockedStale: stats.ordersBlockedStale,
   };
 }
 
@@ -120,6 +126,13 @@ export function formatSummary(s: Summary): string {
     { 'exit rounds failed / reconcile required': `${s.exitRoundsFailed} / ${s.reconcileRequired}` },
     { 'exits below venue minimum (held)': s.orderTooSmall },
     { 'entries killed / rejected': `${s.entriesKilled} / ${s.entriesRejected}` },
+    {
+      'entries blocked by limits':
+        Object.entries(s.entriesBlocked)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '0',
+    },
+    { 'orders blocked on stale books': s.ordersBlockedStale },
   );
   return `${reasons.toString()}\n${totals.toString()}`;
 }

@@ -17,9 +17,10 @@ import { payoutFor, winnerFromLastTick } from './exits/window-expiry';
 import { newTraderStats, type TraderStats } from './trader-stats';
 import { Journal, NULL_SINK, type TraderSink } from './trader-sink';
 import { OrderDesk, type DeskConfig } from './order-desk';
+import { RiskLimits, type RiskLimitConfig } from './risk-limits';
 
 /** Settings the trader reads (a subset of `Config`, units as in `.env.example`). */
-export interface TraderConfig extends ExitThresholds, DeskConfig {
+export interface TraderConfig extends ExitThresholds, DeskConfig, RiskLimitConfig {
   readonly EXIT_BEFORE_END_MS: number;
 }
 
@@ -57,6 +58,8 @@ export class LiveTrader {
   /** The window of the previous tick (ticks of one window usually come in runs). */
   private lastWs: WindowState | null = null;
   private readonly journal: Journal;
+  /** Entry limits and the kill switch (issue #4). */
+  readonly risk: RiskLimits;
 
   /** Creates a trader; `sink` receives journal rows and snapshots (default: discarded). */
   constructor(
@@ -64,7 +67,19 @@ export class LiveTrader {
     private readonly strategies: readonly Strategy[],
     sink: TraderSink = NULL_SINK,
   ) {
-    this.journal = new Journal(sink);
+    this.risk = new RiskLimits(cfg);
+    // the daily loss limit learns every realised P&L on its way to the sink
+    this.journal = new Journal({
+      onPositionEvent: (e) => sink.onPositionEvent(e),
+      onPosition: (p) => sink.onPosition(p),
+      onOrder: (o) => sink.onOrder(o),
+      onFill: (f) => sink.onFill(f),
+      onWindowResolved: (w, winner, ts) => sink.onWindowResolved(w, winner, ts),
+      onPositionClosed: (p) => {
+        if (p.pnlUsdc !== null) this.risk.recordClose(p.pnlUsdc, p.exitTimeMs ?? 0);
+        sink.onPositionClosed(p);
+      },
+    });
     this.desk = new OrderDesk(cfg, this.journal, this.stats);
   }
 
@@ -74,6 +89,28 @@ export class LiveTrader {
    */
   position(key: string): Position | undefined {
     return this.byKey.get(key);
+  }
+
+  /**
+   * Sells every OPEN position now (reason `manual`, the kill switch's flatten), priced from its
+   * window's latest tick; returns the commands. Positions without a bid wait for the next tick.
+   */
+  flattenAll(nowMs: number): OrderCommand[] {
+    const out: OrderCommand[] = [];
+    for (const p of this.byKey.values()) {
+      if (p.state !== 'OPEN') continue;
+      const tick = this.lastTickOf(p);
+      if (tick === null) continue;
+      p.holdToResolution = false;
+      this.desk.fireExit(p, 'manual', p.side === 'UP' ? tick.up : tick.down, nowMs, out, { flatten: true });
+    }
+    return out;
+  }
+
+  private get openCount(): number {
+    let n = 0;
+    for (const p of this.byKey.values()) if (p.state !== 'CLOSED') n += 1;
+    return n;
   }
 
   /** Returns the positions not yet CLOSED. */
@@ -260,6 +297,11 @@ export class LiveTrader {
     }
     if (top.stale === true) {
       this.stats.ordersBlockedStale += 1;
+      return;
+    }
+    const block = this.risk.check(this.openCount, tick.tsMs);
+    if (block !== null) {
+      this.stats.entriesBlocked[block] = (this.stats.entriesBlocked[block] ?? 0) + 1;
       return;
     }
     const n = (ws.entries.get(sig.strategy) ?? 0) + 1;

@@ -24,6 +24,8 @@ export interface TraderStats {
   /** Exits not sent: below the venue minimum notional (held to resolution). */
   orderTooSmall: number;
   reversalsExecuted: number;
+  /** Entries refused by a risk limit: kill_switch, max_open_positions, daily_loss_limit. */
+  entriesBlocked: Record<string, number>;
   reversalsBlocked: Record<string, number>;
   /** Positions EXITING past POSITION_LOCK_TIMEOUT_MS with an order unanswered. */
   lockTimeouts: number;
@@ -57,6 +59,7 @@ export function newTraderStats(): TraderStats {
     reconcileRequired: 0,
     orderTooSmall: 0,
     reversalsExecuted: 0,
+    entriesBlocked: {},
     reversalsBlocked: {},
     lockTimeouts: 0,
     ordersBlockedStale: 0,

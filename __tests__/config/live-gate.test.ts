@@ -1,0 +1,84 @@
+import { Wallet } from 'ethers';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { LIVE_CONFIRM_PHRASE, liveGateRefusals } from '../../src/config/live-gate';
+import { configHash, redactConfig } from '../../src/config/redact';
+import { loadConfig } from '../../src/config/schema';
+import { REDACT_PATHS } from '../../src/core/logger';
+import { runTrade } from '../../src/cli/trade';
+
+const key = Wallet.createRandom().privateKey; // a fresh wallet per run, never a fixed key
+const ok = {
+  LIVE_CONFIRM: LIVE_CONFIRM_PHRASE,
+  PRIVATE_KEY: key,
+  POSITION_SIZE_USDC: '1',
+  DAILY_LOSS_LIMIT_USDC: '5',
+  MAX_OPEN_POSITIONS: '2',
+  RPC_URL: 'http://127.0.0.1:8545',
+};
+
+describe('live trading gate (issue #4)', () => {
+  it('refuses with one line per missing opt-in or limit, naming what to set', () => {
+    const lines = liveGateRefusals(loadConfig({ env: {} }));
+    expect(lines).toHaveLength(6);
+    for (const k of [
+      'LIVE_CONFIRM',
+      'PRIVATE_KEY',
+      'POSITION_SIZE_USDC',
+      'DAILY_LOSS_LIMIT_USDC',
+      'MAX_OPEN_POSITIONS',
+      'RPC_URL',
+    ]) {
+      expect(lines.filter((l) => l.includes(k))).toHaveLength(1);
+    }
+  });
+
+  it('passes with everything set, and asks for the funder of a proxy or Safe', () => {
+    expect(liveGateRefusals(loadConfig({ env: ok }))).toEqual([]);
+    const safe = liveGateRefusals(loadConfig({ env: { ...ok, SIGNATURE_TYPE: '2' } }));
+    expect(safe).toEqual([expect.stringContaining('FUNDER_ADDRESS')]);
+    expect(liveGateRefusals(loadConfig({ env: { ...ok, POSITION_SIZE_USDC: '2' } }))).toEqual([
+      expect.stringContaining('MAX_POSITION_USDC'),
+    ]);
+  });
+
+  it('trade --mode live stops after the gate and prints no secret', async () => {
+    const errors: string[] = [];
+    const spy = jest
+      .spyOn(console, 'error')
+      .mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    try {
+      expect(await runTrade({ mode: 'live' }, { ...ok })).toBe(1);
+      expect(await runTrade({ mode: 'live' }, { PRIVATE_KEY: key })).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.length).toBeGreaterThan(1);
+    expect(errors.join('\n')).not.toContain(key.slice(2));
+  });
+});
+
+describe('secrets never leave the process', () => {
+  const cfg = loadConfig({
+    env: { ...ok, CLOB_API_SECRET: 'c2VjcmV0LXNlY3JldA==', CLOB_API_PASSPHRASE: 'pass-phrase-123' },
+  });
+
+  it('are redacted from the stored config and do not change the config hash', () => {
+    const stored = JSON.stringify(redactConfig(cfg));
+    for (const s of [key.slice(2), 'c2VjcmV0LXNlY3JldA==', 'pass-phrase-123'])
+      expect(stored).not.toContain(s);
+    expect(configHash(cfg)).toBe(
+      configHash(loadConfig({ env: { ...ok, PRIVATE_KEY: Wallet.createRandom().privateKey } })),
+    );
+  });
+
+  it('are redacted from log lines', () => {
+    const lines: string[] = [];
+    const out = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
+    const log = pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, out);
+    log.info({ config: cfg, PRIVATE_KEY: cfg.PRIVATE_KEY }, 'starting');
+    log.info(cfg, 'flat');
+    expect(lines.join('')).not.toContain(key.slice(2));
+    expect(lines.join('')).not.toContain('pass-phrase-123');
+  });
+});

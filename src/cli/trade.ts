@@ -1,0 +1,123 @@
+/**
+ * `trade --mode sim|live` — composition root of trading on the live feed. `sim` (rollout step 2,
+ * design §1): the collector's live books drive the same LiveTrader and simulated venue as replay;
+ * positions, orders, fills and the journal go to the database, closed trades to `trades.jsonl`.
+ * `live` (issue #4) is gated: every missing opt-in or limit is refused with one line saying what to
+ * set; the CLOB venue itself is not wired in this build, so `live` stops after the gate.
+ * Kill switch: while KILL_SWITCH_FILE exists (or after SIGUSR2) no new entry is sent; a file
+ * containing `flatten` also sells every open position.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { liveGateRefusals } from '../config/live-gate';
+import { loadConfig, type Config } from '../config/schema';
+import { ReplayEngine } from '../replay/replay-engine';
+import { writeTradesFile } from '../replay/trades-file';
+import { formatSummary, summarize } from '../report/summary';
+import { localEndpoints, runCollect, type CollectPlugin, type PluginContext } from './collect';
+
+/** Options of the trade command. */
+export interface TradeCommandOptions {
+  readonly mode: string;
+  readonly cryptos?: string;
+  readonly intervals?: string;
+  readonly local?: string;
+  readonly duration?: string;
+  readonly config?: string;
+  readonly out?: string;
+  readonly db?: boolean;
+}
+
+/** Registers `trade`. */
+export function registerTrade(program: Command): void {
+  program
+    .command('trade')
+    .description('trade the live feed: --mode sim (simulated fills on live books) or --mode live (gated)')
+    .requiredOption('--mode <sim|live>', 'sim: simulated fills on the live books; live: real orders (gated)')
+    .option('--cryptos <list>', 'cryptos, e.g. BTC,ETH (default COLLECT_CRYPTOS)')
+    .option('--intervals <list>', 'window lengths: 5m,15m,1h,4h (default COLLECT_INTERVALS)')
+    .option('--local <url>', 'use a local exchange at this base URL')
+    .option('--duration <seconds>', 'stop after this many seconds')
+    .option('-c, --config <json>', 'JSON config file (settings and strategies)')
+    .option('-o, --out <path>', 'trades.jsonl path (default OUT_PATH)')
+    .option('--no-db', 'do not write to the database')
+    .action(async (o: TradeCommandOptions) => {
+      process.exitCode = await runTrade(o);
+    });
+}
+
+/** Runs `trade`; returns the exit code (1 when the mode is refused). */
+export async function runTrade(
+  o: TradeCommandOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const overrides: Partial<Config> = {
+    ...(o.cryptos === undefined ? {} : { COLLECT_CRYPTOS: o.cryptos }),
+    ...(o.intervals === undefined ? {} : { COLLECT_INTERVALS: o.intervals }),
+    ...(o.local === undefined ? {} : localEndpoints(o.local)),
+    ...(o.out === undefined ? {} : { OUT_PATH: o.out }),
+  };
+  const cfg = loadConfig({ env, configPath: o.config, overrides });
+  if (o.mode === 'live') {
+    const refusals = liveGateRefusals(cfg);
+    for (const line of refusals) console.error(`refused: ${line}`);
+    if (refusals.length > 0) return 1;
+    console.error(
+      'refused: live execution (the CLOB venue, issue #4) is not part of this build; use --mode sim',
+    );
+    return 1;
+  }
+  if (o.mode !== 'sim') {
+    console.error(`refused: unknown mode ${o.mode}: use --mode sim or --mode live`);
+    return 1;
+  }
+  await runCollect(cfg, {
+    db: o.db !== false,
+    durationSec: o.duration === undefined ? null : Number(o.duration),
+    venueTime: o.local !== undefined,
+    plugin: (ctx) => simTrader(cfg, ctx),
+  });
+  return 0;
+}
+
+/** The trader on the live feed with the simulated venue (the replay engine fed live ticks). */
+function simTrader(cfg: Config, ctx: PluginContext): CollectPlugin {
+  const engine = new ReplayEngine({ config: cfg, bookOf: ctx.bookOf, persistTicks: false });
+  let flushing: Promise<void> = Promise.resolve();
+  let killedBySignal = false;
+  let flattened = false;
+  const onSignal = (): void => {
+    killedBySignal = true;
+    ctx.log.warn('kill switch engaged by SIGUSR2: no new entries');
+  };
+  process.on('SIGUSR2', onSignal);
+  return {
+    onTick: (tick) => engine.stepTick(tick),
+    everySecond: () => {
+      const file = existsSync(cfg.KILL_SWITCH_FILE);
+      const kill = killedBySignal || file;
+      if (kill !== engine.trader.risk.killSwitch) {
+        engine.trader.risk.setKill(kill);
+        ctx.log.warn({ kill, file: cfg.KILL_SWITCH_FILE }, 'kill switch changed');
+      }
+      if (file && !flattened && readFileSync(cfg.KILL_SWITCH_FILE, 'utf8').includes('flatten')) {
+        flattened = true;
+        engine.flatten();
+        ctx.log.warn('kill switch: flattening every open position');
+      }
+      flushing = flushing
+        .then(() => engine.flush(ctx.repo, ctx.runId))
+        .catch((err: unknown) => {
+          ctx.log.error({ err: (err as Error).message }, 'database write failed');
+        });
+    },
+    stop: async () => {
+      process.off('SIGUSR2', onSignal);
+      await flushing;
+      await engine.flush(ctx.repo, ctx.runId);
+      writeTradesFile(cfg.OUT_PATH, engine.sink.trades);
+      console.log(formatSummary(summarize(engine.sink.trades, engine.trader.stats)));
+      console.log(`open positions left: ${engine.trader.openPositions().length}; trades: ${cfg.OUT_PATH}`);
+    },
+  };
+}

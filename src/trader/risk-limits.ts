@@ -1,0 +1,68 @@
+/**
+ * Hard limits on new entries (issue #4): at most `MAX_OPEN_POSITIONS` positions not CLOSED, a daily
+ * loss limit on realised P&L (UTC day, micro-USDC), and a kill switch. They never block an exit.
+ * Pure: fed closed-position P&L and times as inputs.
+ */
+
+/** Limit settings; 0 turns a limit off (replay defaults). */
+export interface RiskLimitConfig {
+  /** Most positions open at once (0 = no limit). */
+  readonly MAX_OPEN_POSITIONS: number;
+  /** New entries stop once the UTC day's realised loss reaches this, USDC (0 = no limit). */
+  readonly DAILY_LOSS_LIMIT_USDC: number;
+}
+
+/** Why an entry was refused, or null when it may proceed. */
+export type EntryBlock = 'kill_switch' | 'max_open_positions' | 'daily_loss_limit' | null;
+
+/** Tracks what the limits need. */
+export class RiskLimits {
+  private killed = false;
+  private day = -1;
+  private dayPnl = 0;
+  private readonly lossLimit: number;
+
+  /** Creates the limits. */
+  constructor(private readonly cfg: RiskLimitConfig) {
+    this.lossLimit = Math.round(cfg.DAILY_LOSS_LIMIT_USDC * 1e6);
+  }
+
+  /** Engages (true) or releases (false) the kill switch. */
+  setKill(on: boolean): void {
+    this.killed = on;
+  }
+
+  /** True while the kill switch is engaged. */
+  get killSwitch(): boolean {
+    return this.killed;
+  }
+
+  /** Realised P&L of the current UTC day, micro-USDC. */
+  get dayPnlMicros(): number {
+    return this.dayPnl;
+  }
+
+  /** Records a closed position's P&L (micro-USDC) at `nowMs`. */
+  recordClose(pnlMicros: number, nowMs: number): void {
+    this.rollDay(nowMs);
+    this.dayPnl += pnlMicros;
+  }
+
+  /** Whether a new entry may be sent at `nowMs` with `openPositions` not CLOSED. */
+  check(openPositions: number, nowMs: number): EntryBlock {
+    if (this.killed) return 'kill_switch';
+    if (this.cfg.MAX_OPEN_POSITIONS > 0 && openPositions >= this.cfg.MAX_OPEN_POSITIONS)
+      return 'max_open_positions';
+    this.rollDay(nowMs);
+    if (this.lossLimit > 0 && -this.dayPnl >= this.lossLimit) return 'daily_loss_limit';
+    return null;
+  }
+
+  private rollDay(nowMs: number): void {
+    const day = Math.floor(nowMs / 86_400_000);
+    if (day !== this.day) {
+      this.day = day;
+      this.dayPnl = 0;
+    }
+  }
+}
