@@ -27,10 +27,12 @@ import { MarketWsHub, type MarketWsStats } from './market-ws';
 import { Playback } from './playback';
 import { handleRest } from './rest';
 import { alignFeed, loadChainlinkFeed, RtdsHub, type FeedPoint, type RtdsStats } from './rtds';
+import { LocalClob, type LocalClobOptions } from './clob/service';
 
 export type { MarketListing } from './catalog';
 export type { FeedPoint } from './rtds';
 export type { LocalFaults } from './control';
+export type { LocalClob, LocalClobOptions } from './clob/service';
 
 /** Default recording: the shared borisz42 BTC 15m files. */
 export const DEFAULT_INPUT = resolve(__dirname, '..', '..', '..', 'shared', 'data', 'borisz42-btc15m');
@@ -66,6 +68,8 @@ export interface LocalExchangeOptions {
   readonly windows?: number;
   /** Gamma lists outcomes as `["Down","Up"]` with token ids swapped accordingly. */
   readonly swapOutcomeOrder?: boolean;
+  /** Options of the trading CLOB (issue #4: auth, orders, balances; chain 137, protocol 2 by default). */
+  readonly clob?: LocalClobOptions;
 }
 
 /** Current L2 levels of one token in integer micros, best first on each side. */
@@ -117,6 +121,8 @@ export interface LocalExchange {
   readonly faults: LocalFaults;
   /** Counters. */
   stats(): LocalExchangeStats;
+  /** The trading CLOB: ledger, fault switches, served protocol version. */
+  readonly clob: LocalClob;
   /** Stops playback, closes every socket and the server. */
   close(): Promise<void>;
 }
@@ -144,7 +150,12 @@ export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promi
     onClock: (ms) => rtds.advance(ms),
   });
 
+  const clob = new LocalClob(
+    { engine, markets: catalog.markets, clockMs: () => playback.clockMs },
+    opts.clob ?? {},
+  );
   const lx: Omit<LocalExchange, 'url' | 'marketWsUrl' | 'rtdsUrl' | 'close'> = {
+    clob,
     markets: () => [...catalog.markets],
     books: (tokenId) => {
       const t = engine.token(tokenId);
@@ -210,6 +221,11 @@ export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promi
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const body = Buffer.concat(chunks).toString('utf8');
+      const clobPath = url.pathname.replace(/\/+$/, '');
+      if (clob.handles(req.method ?? 'GET', clobPath, body)) {
+        void clob.handle(req, res, url, body);
+        return;
+      }
       const reply =
         handleControl(req.method ?? 'GET', url, body, control) ??
         (req.method === 'GET' ? (handleRest(url, restCtx) ?? handleGamma(url, gammaCtx)) : null) ??
@@ -236,6 +252,7 @@ export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promi
   const close = (): Promise<void> => {
     closing ??= (async () => {
       playback.pause();
+      clob.close();
       market.dropAll();
       rtds.closeAll();
       marketWss.close();

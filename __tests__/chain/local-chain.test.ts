@@ -1,0 +1,169 @@
+import { Contract, JsonRpcProvider, Wallet } from 'ethers';
+import { chainAddresses } from '../../src/chain/addresses';
+import { ChainReader } from '../../src/chain/balances';
+import { ChainNetworkError } from '../../src/chain/errors';
+import { startLocalChain, type LocalChain, type WindowIds } from '../../src/chain/local-chain';
+import { Reconciler } from '../../src/chain/reconcile';
+import { TraderError } from '../../src/core/errors';
+import type { PositionRecord } from '../../src/persistence/records';
+import { MemoryRepository } from '../../src/persistence/memory-repository';
+
+let chain: LocalChain;
+let user: Wallet;
+let win: WindowIds;
+let reader: ChainReader;
+
+beforeAll(async () => {
+  chain = await startLocalChain();
+  win = await chain.prepareWindow('btc-updown-5m-1766745000');
+  user = await chain.newFundedWallet(25_000_000n);
+  const a = chainAddresses(chain.chainId, chain.deployment);
+  reader = new ChainReader({
+    runner: chain.provider,
+    rpcUrl: chain.rpcUrl,
+    conditionalTokens: a.conditionalTokens,
+    collateral: a.collateralV1,
+  });
+});
+
+afterAll(async () => {
+  await chain.close();
+});
+
+const position = (key: string, tokenId: string, shares: number): PositionRecord => ({
+  positionKey: key,
+  strategy: key.split('_')[0] ?? key,
+  crypto: 'btc',
+  windowSec: 300,
+  windowEpoch: 1766745000,
+  side: tokenId === win.upTokenId ? 'UP' : 'DOWN',
+  tokenId,
+  state: 'OPEN',
+  entryTimeMs: 1766745010000,
+  entryPrice: 500_000,
+  shares,
+  costUsdc: shares / 2,
+  entryFeeUsdc: 0,
+  highWaterMark: null,
+  trailingActivatedAtMs: null,
+  exitReason: null,
+  exitTimeMs: null,
+  exitPrice: null,
+  proceedsUsdc: null,
+  exitFeeUsdc: null,
+  pnlUsdc: null,
+  exitAttempts: 0,
+  updatedMs: 1766745010000,
+});
+
+describe('local chain', () => {
+  it('deploys both contracts on 127.0.0.1 with a 6-decimal collateral', async () => {
+    expect(chain.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await chain.provider.getCode(chain.deployment.conditionalTokens)).not.toBe('0x');
+    expect(await chain.collateral.getFunction('decimals').staticCall()).toBe(6n);
+    expect(await reader.collateralBalance(user.address)).toBe(25_000_000n);
+  });
+
+  it('reads window ids from the contract and distinct Up/Down tokens', async () => {
+    expect(win.conditionId).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(win.upTokenId).toMatch(/^\d+$/);
+    expect(win.upTokenId).not.toBe(win.downTokenId);
+    expect(await reader.payout(win.conditionId)).toEqual({
+      resolved: false,
+      numerators: [0n, 0n],
+      denominator: 0n,
+    });
+  });
+
+  it('mints outcome tokens and reads them back with ONE balanceOfBatch call', async () => {
+    await chain.mintOutcomeTokens(user.address, win.conditionId, 4_000_000n);
+    const calls = jest.spyOn(chain.provider, 'call');
+    const balances = await reader.outcomeBalances(user.address, [
+      win.upTokenId,
+      win.downTokenId,
+      win.upTokenId,
+    ]);
+    expect(calls).toHaveBeenCalledTimes(1);
+    calls.mockRestore();
+    expect([...balances]).toEqual([
+      [win.upTokenId, 4_000_000n],
+      [win.downTokenId, 4_000_000n],
+    ]);
+    const direct: unknown = await chain.ctf.getFunction('balanceOf').staticCall(user.address, win.upTokenId);
+    expect(direct).toBe(4_000_000n);
+  });
+
+  it('reads allowances and operator approvals', async () => {
+    const operator = Wallet.createRandom().address;
+    const asUser = new Contract(chain.deployment.conditionalTokens, chain.ctf.interface, user);
+    expect(await reader.isApprovedForAll(user.address, operator)).toBe(false);
+    await (await asUser.getFunction('setApprovalForAll').send(operator, true)).wait();
+    expect(await reader.isApprovedForAll(user.address, operator)).toBe(true);
+    const token = new Contract(chain.deployment.collateral, chain.collateral.interface, user);
+    await (await token.getFunction('approve').send(operator, 1_500_000n)).wait();
+    expect(await reader.collateralAllowance(user.address, operator)).toBe(1_500_000n);
+  });
+
+  it('reconciles the DB with the chain and finds an injected mismatch', async () => {
+    const other = await chain.prepareWindow('eth-updown-5m-1766745000');
+    const repo = new MemoryRepository();
+    const runId = await repo.createRun({
+      mode: 'live',
+      configHash: 'h',
+      codeRevision: 'r',
+      input: 'test',
+      startedAtMs: 0,
+      config: {},
+    });
+    await repo.upsertPositions(runId, [
+      position('mom_btc_1766745000', win.upTokenId, 4_000_000),
+      position('rev_eth_1766745000', other.upTokenId, 2_000_000),
+    ]);
+    const reconciler = new Reconciler({ repository: repo, reader, owner: user.address });
+    // Before tampering, the Up position matches; DOWN is extra; the eth position was never bought.
+    const before = await reconciler.run(runId, [win.downTokenId]);
+    expect(before.discrepancies.map((d) => [d.kind, d.tokenId])).toEqual(
+      [
+        ['extra', win.downTokenId],
+        ['missing', other.upTokenId],
+      ].sort((a, b) => ((a[1] ?? '') < (b[1] ?? '') ? -1 : 1)),
+    );
+    // Transfer 1.5 Up shares away: the chain now holds 2.5 against 4 in the DB.
+    const asUser = new Contract(chain.deployment.conditionalTokens, chain.ctf.interface, user);
+    const sink = Wallet.createRandom().address;
+    await (
+      await asUser.getFunction('safeTransferFrom').send(user.address, sink, win.upTokenId, 1_500_000n, '0x')
+    ).wait();
+    const after = await reconciler.run(runId, [win.downTokenId]);
+    const mismatch = after.discrepancies.find((d) => d.tokenId === win.upTokenId);
+    expect(mismatch).toMatchObject({
+      kind: 'size_mismatch',
+      dbMicros: 4_000_000n,
+      chainMicros: 2_500_000n,
+      deltaMicros: -1_500_000n,
+      decision: { action: 'set_shares', positionKey: 'mom_btc_1766745000', sharesMicros: 2_500_000n },
+    });
+    expect(after.openPositions).toBe(2);
+  });
+
+  it('classifies an unreachable node as retryable and never leaks a private key', async () => {
+    const wallet = Wallet.createRandom();
+    const dead = new JsonRpcProvider('http://127.0.0.1:9', 1337, { staticNetwork: true, cacheTimeout: -1 });
+    const deadReader = new ChainReader({
+      runner: wallet.connect(dead),
+      rpcUrl: 'http://127.0.0.1:9',
+      conditionalTokens: chain.deployment.conditionalTokens,
+      collateral: chain.deployment.collateral,
+    });
+    const err: unknown = await deadReader
+      .outcomeBalances(wallet.address, [win.upTokenId])
+      .catch((e: unknown) => e);
+    dead.destroy();
+    expect(err).toBeInstanceOf(ChainNetworkError);
+    expect((err as TraderError).action).toBe('retryable');
+    expect((err as Error).message).toContain('127.0.0.1:9');
+    const texts = [(err as Error).message, String(err)];
+    for (const key of [wallet.privateKey, wallet.privateKey.slice(2), user.privateKey.slice(2)])
+      for (const t of texts) expect(t.toLowerCase()).not.toContain(key.toLowerCase());
+  });
+});
