@@ -4,7 +4,10 @@
  * means "size unknown": top-of-book recordings without sizes (issue #2), which the fill model
  * treats as deep enough. Pure data structure: no I/O, no clock.
  */
-import { tickSizeFor } from '../core/money';
+import { tickSizeFor as tickSizeForImport } from '../core/money';
+
+// bound once: called for every book on every tick (see mid-signal-strategy.ts)
+const tickSizeFor = tickSizeForImport;
 import type { TopOfBook } from '../core/types';
 
 /** One price level. */

@@ -1,8 +1,14 @@
 import type { StrategyConfig } from '../config/strategies';
 import type { Side, Signal, Tick } from '../core/types';
-import { mid } from '../book/order-book';
+import { mid as midOf } from '../book/order-book';
 import type { MidHistory } from './mid-history';
-import { inEntryPeriod, priceAllowed, risingEdge, WindowStates, type Strategy } from './strategy';
+import * as helpers from './strategy';
+import { WindowStates, type Strategy } from './strategy';
+
+// Hot path (every tick, every side): bind the imported helpers once. Under tsx the CommonJS
+// interop reads named imports through getters on each call, which showed in profiles.
+const mid = midOf;
+const { inEntryPeriod, priceAllowed, risingEdge } = helpers;
 
 /**
  * Base of the reference strategies: keeps each token's mid history per window, asks the subclass
