@@ -19,6 +19,19 @@ export interface MarketListing {
   readonly endMs: number;
 }
 
+/** Externally assigned ids of one window's market (e.g. a local chain's condition and position ids). */
+export interface MarketIds {
+  /** Up outcome token id, decimal string. */
+  readonly up: string;
+  /** Down outcome token id, decimal string. */
+  readonly down: string;
+  /** `0x` + 64 hex condition id. */
+  readonly conditionId: string;
+}
+
+/** Assigns the ids of a window's market; `undefined` falls back to the synthetic ids. */
+export type MarketIdsOf = (window: WindowRef) => MarketIds | undefined;
+
 /** Markets, their rows and indexes. */
 export interface Catalog {
   /** Markets by window start, ascending. */
@@ -37,9 +50,9 @@ export interface Catalog {
 
 /**
  * Builds the catalogue from rows sorted by time. `windows` keeps only the first N windows
- * (by window start); rows of other windows are dropped.
+ * (by window start); rows of other windows are dropped. `idsOf` overrides the synthetic ids.
  */
-export function buildCatalog(rows: readonly TickRow[], windows?: number): Catalog {
+export function buildCatalog(rows: readonly TickRow[], windows?: number, idsOf?: MarketIdsOf): Catalog {
   const refs = new Map<string, WindowRef>();
   for (const r of rows) {
     const key = windowKey(r);
@@ -48,7 +61,7 @@ export function buildCatalog(rows: readonly TickRow[], windows?: number): Catalo
   }
   let kept = [...refs.values()].sort((a, b) => a.windowEpoch - b.windowEpoch || a.windowSec - b.windowSec);
   if (windows !== undefined) kept = kept.slice(0, Math.max(0, windows));
-  const markets = kept.map(listingFor);
+  const markets = kept.map((w) => listingFor(w, idsOf));
   const byWindowKey = new Map(markets.map((m) => [windowKey(m.window), m] as const));
   const keptRows = rows.filter((r) => byWindowKey.has(windowKey(r)));
   const firstRow = new Map<string, TickRow>();
@@ -68,14 +81,15 @@ export function buildCatalog(rows: readonly TickRow[], windows?: number): Catalo
   };
 }
 
-/** Returns the listing of one window. */
-export function listingFor(w: WindowRef): MarketListing {
+/** Returns the listing of one window, with the ids `idsOf` assigns or else the synthetic ones. */
+export function listingFor(w: WindowRef, idsOf?: MarketIdsOf): MarketListing {
+  const ids = idsOf?.(w);
   return {
     slug: windowSlug(w),
     window: w,
-    upTokenId: syntheticTokenId(w, 'UP'),
-    downTokenId: syntheticTokenId(w, 'DOWN'),
-    conditionId: syntheticConditionId(w),
+    upTokenId: ids?.up ?? syntheticTokenId(w, 'UP'),
+    downTokenId: ids?.down ?? syntheticTokenId(w, 'DOWN'),
+    conditionId: ids?.conditionId ?? syntheticConditionId(w),
     startMs: w.windowEpoch * 1000,
     endMs: (w.windowEpoch + w.windowSec) * 1000,
   };

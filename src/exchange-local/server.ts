@@ -11,7 +11,7 @@ import { WebSocketServer } from 'ws';
 import type { TickRow } from '../core/types';
 import { loadInput } from '../feed/input';
 import { sortedLevels, type Level } from './books';
-import { buildCatalog, type MarketListing } from './catalog';
+import { buildCatalog, type MarketIdsOf, type MarketListing } from './catalog';
 import {
   applyFaultCommand,
   applyPlaybackCommand,
@@ -29,7 +29,7 @@ import { handleRest } from './rest';
 import { alignFeed, loadChainlinkFeed, RtdsHub, type FeedPoint, type RtdsStats } from './rtds';
 import { LocalClob, type LocalClobOptions } from './clob/service';
 
-export type { MarketListing } from './catalog';
+export type { MarketIds, MarketIdsOf, MarketListing } from './catalog';
 export type { FeedPoint } from './rtds';
 export type { LocalFaults } from './control';
 export type { LocalClob, LocalClobOptions } from './clob/service';
@@ -70,6 +70,8 @@ export interface LocalExchangeOptions {
   readonly swapOutcomeOrder?: boolean;
   /** Options of the trading CLOB (issue #4: auth, orders, balances; chain 137, protocol 2 by default). */
   readonly clob?: LocalClobOptions;
+  /** Token and condition ids per window (e.g. a local chain's, see `venue-stack.ts`); default synthetic. */
+  readonly tokenIds?: MarketIdsOf;
 }
 
 /** Current L2 levels of one token in integer micros, best first on each side. */
@@ -134,7 +136,7 @@ export interface LocalExchange {
 export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promise<LocalExchange> {
   const input = opts.input ?? DEFAULT_INPUT;
   const rows = typeof input === 'string' ? (await loadInput(input)).rows : input;
-  const catalog = buildCatalog(rows, opts.windows);
+  const catalog = buildCatalog(rows, opts.windows, opts.tokenIds);
   const engine = new ExchangeEngine(catalog);
   const faults = new FaultInjector();
   const market = new MarketWsHub(engine, faults);

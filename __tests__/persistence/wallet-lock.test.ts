@@ -1,0 +1,50 @@
+import { Wallet } from 'ethers';
+import { openKnex, migrateLatest } from '../../src/persistence/db';
+import { tryLockWallet, walletLockKey } from '../../src/persistence/wallet-lock';
+import { usingPostgres } from '../helpers/test-db';
+
+describe('wallet lock (issue #4: one trader per wallet)', () => {
+  it('derives a stable signed 64-bit key, case-insensitive', () => {
+    const a = Wallet.createRandom().address;
+    expect(walletLockKey(a)).toBe(walletLockKey(a.toLowerCase()));
+    expect(BigInt(walletLockKey(a))).toBeGreaterThanOrEqual(-(2n ** 63n));
+  });
+
+  (usingPostgres() ? it : it.skip)(
+    'refuses a second trader on the same wallet until the first releases',
+    async () => {
+      const url = process.env['DATABASE_URL']!;
+      const first = openKnex({ databaseUrl: url });
+      const second = openKnex({ databaseUrl: url });
+      try {
+        await migrateLatest(first);
+        const address = Wallet.createRandom().address;
+        const lock = await tryLockWallet(first, address);
+        expect(lock).not.toBeNull();
+        expect(await tryLockWallet(second, address)).toBeNull();
+        const other = await tryLockWallet(second, Wallet.createRandom().address);
+        expect(other).not.toBeNull();
+        await other!.release();
+        await lock!.release();
+        const again = await tryLockWallet(second, address);
+        expect(again).not.toBeNull();
+        await again!.release();
+      } finally {
+        await first.destroy();
+        await second.destroy();
+      }
+    },
+  );
+
+  (usingPostgres() ? it.skip : it)('is taken and released on embedded PGlite', async () => {
+    const db = openKnex({});
+    try {
+      await migrateLatest(db);
+      const lock = await tryLockWallet(db, Wallet.createRandom().address);
+      expect(lock).not.toBeNull();
+      await lock!.release();
+    } finally {
+      await db.destroy();
+    }
+  });
+});
