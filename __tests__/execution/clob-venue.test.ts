@@ -109,6 +109,17 @@ describe('ClobVenue fault handling', () => {
     expect(lx.clob.orderPosts - before).toBe(1);
   });
 
+  it('a 500 after the order was processed → unknown, never re-sent; resolveUnknown → filled', async () => {
+    lx.clob.faults.errorAfterFillNext(1);
+    const before = lx.clob.orderPosts;
+    const cmd = buy();
+    const ev = await run(cmd);
+    expect(ev).toMatchObject({ kind: 'unknown' });
+    expect(lx.clob.orderPosts - before).toBe(1);
+    expect(await venue.resolveUnknown(cmd.clientOrderId)).toMatchObject({ kind: 'filled' });
+    expect(lx.clob.orderPosts - before).toBe(1);
+  });
+
   it('delayed settlement: the balance lags the fill, a sell after it settles goes through', async () => {
     lx.clob.faults.settlementDelayMs = 200;
     const ev = await run(buy());

@@ -2,8 +2,9 @@
  * The CLOB venue (design §2, §7; issue #4): an {@link ExecutionVenue} over
  * `@polymarket/clob-client-v2` 1.1.0. Each command becomes one signed FOK (see `clob-order.ts`),
  * posted with bounded, backed-off retries (p-retry) for outcomes that were not processed (425,
- * 429, 5xx, version mismatch, connection refused; each attempt re-signed). A post that may have
- * been processed (timeout, hang-up) is reported `unknown`, never re-sent, and settled later by
+ * 429, version mismatch, connection refused; and a 5xx once `GET /data/order/:id` says the venue
+ * has no such order; each attempt re-signed). A post that may have been processed (timeout,
+ * hang-up, a 5xx for an order the venue has) is reported `unknown`, never re-sent, and settled later by
  * {@link ClobVenue.resolveUnknown} from `GET /data/order/:id` and `/data/trades`. Client objects,
  * float prices and secrets never cross this boundary: events carry integer micros and short reasons.
  */
@@ -279,9 +280,24 @@ export class ClobVenue implements ExecutionVenue {
     const outcome = classifyPost(res);
     if (outcome.kind === 'retry') {
       if (outcome.refreshVersion === true) this.version = await this.client.getVersion();
+      // A 5xx may come after the order was processed: re-send only when the venue does not know
+      // it (design §7: an ambiguous submit is unknown, never blindly re-sent).
+      if (/^5\d\d /.test(outcome.reason) && !(await this.venueLacks(built.orderId))) {
+        return { kind: 'unknown', reason: `${outcome.reason}; the venue may have order ${built.orderId}` };
+      }
       throw new RetryableError(outcome.reason);
     }
     return outcome;
+  }
+
+  /** True only when the venue answers that it has no such order (404); any doubt → false. */
+  private async venueLacks(orderId: string): Promise<boolean> {
+    try {
+      const o = (await this.client.getOrder(orderId)) as unknown as Record<string, unknown>;
+      return 'error' in o && o.status === 404;
+    } catch {
+      return false;
+    }
   }
 
   private async fetchFills(tradeIds: readonly string[]): Promise<Fill[] | null> {

@@ -1,8 +1,9 @@
 /**
  * Fault switches of the local CLOB (issue #4), each applying to the next `n` `POST /order`
  * requests: FOK kill, an HTTP error (425 / 429 / 500 with the venue's bodies, polymarket-protocol.md
- * §5.7 and probe §4.1), `order_version_mismatch` (probe §4.3), and a timeout after the fill (the fill
- * is applied, the socket is held for `holdMs` and then destroyed). `settlementDelayMs` makes
+ * §5.7 and probe §4.1), `order_version_mismatch` (probe §4.3), a 500 after the fill (an ambiguous
+ * 5xx), and a timeout after the fill (the fill is applied, the socket is held for `holdMs` and then
+ * destroyed). `settlementDelayMs` makes
  * balances lag fills. Driven in code or by `POST /_control/fault` (see {@link ClobFaultCommandSchema}).
  */
 import { z } from 'zod';
@@ -31,6 +32,7 @@ export class ClobFaults {
   private http: ClobHttpFault[] = [];
   private mismatches = 0;
   private timeouts = 0;
+  private errorsAfterFill = 0;
   /** How long a timed-out response holds the socket before destroying it, ms. */
   holdMs = 1_000;
   /** Delay between a fill and its balance change, ms (0 = immediate). */
@@ -55,12 +57,17 @@ export class ClobFaults {
     this.timeouts += n;
     if (holdMs !== undefined) this.holdMs = holdMs;
   }
+  /** Fills the next `n` orders, then answers 500 as if the request had failed (ambiguous 5xx). */
+  errorAfterFillNext(n = 1): void {
+    this.errorsAfterFill += n;
+  }
   /** Clears every switch. */
   reset(): void {
     this.kills = 0;
     this.http = [];
     this.mismatches = 0;
     this.timeouts = 0;
+    this.errorsAfterFill = 0;
     this.settlementDelayMs = 0;
   }
 
@@ -84,6 +91,13 @@ export class ClobFaults {
     this.stats.killed++;
     return true;
   }
+  /** Takes a pending 500-after-fill. */
+  takeErrorAfterFill(): boolean {
+    if (this.errorsAfterFill === 0) return false;
+    this.errorsAfterFill--;
+    this.stats.httpErrors++;
+    return true;
+  }
   /** Takes a pending timeout-after-fill. */
   takeTimeout(): boolean {
     if (this.timeouts === 0) return false;
@@ -102,6 +116,7 @@ export const ClobFaultCommandSchema = z.discriminatedUnion('fault', [
     n: z.number().int().positive().optional(),
   }),
   z.object({ fault: z.literal('versionMismatch'), n: z.number().int().positive().optional() }),
+  z.object({ fault: z.literal('errorAfterFill'), n: z.number().int().positive().optional() }),
   z.object({
     fault: z.literal('timeoutAfterFill'),
     n: z.number().int().positive().optional(),
@@ -118,6 +133,7 @@ export const CLOB_FAULT_NAMES: ReadonlySet<string> = new Set([
   'fokKill',
   'httpError',
   'versionMismatch',
+  'errorAfterFill',
   'timeoutAfterFill',
   'settlementDelay',
   'clobReset',
@@ -132,6 +148,8 @@ export function applyClobFault(f: ClobFaults, cmd: ClobFaultCommand): void {
       return f.httpErrorNext(cmd.status, cmd.n ?? 1);
     case 'versionMismatch':
       return f.versionMismatchNext(cmd.n ?? 1);
+    case 'errorAfterFill':
+      return f.errorAfterFillNext(cmd.n ?? 1);
     case 'timeoutAfterFill':
       return f.timeoutAfterFillNext(cmd.n ?? 1, cmd.holdMs);
     case 'settlementDelay':

@@ -88,6 +88,7 @@ export async function postOrder(s: PostOrderState, who: ApiIdentity, raw: string
   s.trades.push(...m.trades);
   settle(s, m.changes);
   if (s.faults.takeTimeout()) return 'held';
+  if (s.faults.takeErrorAfterFill()) return { status: 500, body: HTTP_FAULT_BODY[500] };
   return {
     status: 200,
     body: {
