@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { WindowOracle } from '../../src/market/window-oracle';
+import { settlesOnChainlink, WindowOracle } from '../../src/market/window-oracle';
 
 const DIR = resolve(__dirname, '../../../shared/data/ligengxin96-btc5m-chainlink');
 
@@ -47,5 +47,11 @@ describe('window settlement from the Chainlink feed (real data, 2026-07-24)', ()
     expect(o.priceAt(9_000)).toBeNull();
     expect(o.priceAt(500)).toBeNull();
     expect(o.expectedWinner(1_000, 3_000)).toMatchObject({ winner: 'UP' });
+  });
+});
+
+describe('which windows the Chainlink oracle settles', () => {
+  it('5m, 15m and 4h, not the 1h windows (Binance candle, protocol doc §2.2)', () => {
+    expect([300, 900, 3600, 14_400].map(settlesOnChainlink)).toEqual([true, true, false, true]);
   });
 });

@@ -16,7 +16,7 @@ import { RtdsClient } from '../feed/rtds-client';
 import { parseRtdsFrame } from '../feed/rtds-parse';
 import { fetchBook, fetchMarketBySlug, type HttpEndpoints } from '../market/gamma-client';
 import type { MarketInfo } from '../market/market-info';
-import { WindowOracle } from '../market/window-oracle';
+import { settlesOnChainlink, WindowOracle } from '../market/window-oracle';
 import { windowRecordOf } from '../market/window-record';
 import { slugFor, windowEpochsBetween } from '../market/windows';
 import type { RawFrameRecord, TickRecord } from '../persistence/records';
@@ -267,7 +267,9 @@ export class Collector {
       const oracle = this.oracles.get(info.window.crypto);
       const caughtUp = oracle !== undefined && oracle.latestTs() >= info.endMs;
       if (!caughtUp && now < info.endMs + SETTLE_TIMEOUT_MS && this.rtds !== null) return true;
-      const settled = oracle?.expectedWinner(info.startMs, info.endMs) ?? null;
+      const settled = settlesOnChainlink(info.window.windowSec)
+        ? (oracle?.expectedWinner(info.startMs, info.endMs) ?? null)
+        : null;
       this.opts.log.info(
         { slug: info.slug, expectedWinner: settled?.winner ?? null },
         'window settled by the oracle',

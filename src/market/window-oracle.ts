@@ -96,3 +96,12 @@ export class WindowOracle {
     return { winner: up ? 'UP' : 'DOWN', start, end };
   }
 }
+
+/**
+ * True when a window of this length resolves on the Chainlink stream the oracle follows: the 5m,
+ * 15m and 4h windows. The 1h windows resolve on the Binance BTC_USDT 1h candle
+ * (polymarket-protocol.md §2.2), so no Chainlink verdict is given for them.
+ */
+export function settlesOnChainlink(windowSec: number): boolean {
+  return windowSec !== 3600;
+}
