@@ -7,6 +7,7 @@
  */
 import pino from 'pino';
 import { booksEqual } from '../src/collector/books-match';
+import { localEndpoints } from '../src/exchange-local/endpoints';
 import { Collector } from '../src/collector/collector';
 import { SystemClock } from '../src/core/clock';
 import { startLocalExchange, type LocalExchange } from '../src/exchange-local/server';
@@ -39,10 +40,7 @@ async function main(): Promise<void> {
     config: {},
   });
   const collector = new Collector({
-    gammaUrl: ex.url,
-    clobUrl: ex.url,
-    marketWsUrl: ex.marketWsUrl,
-    rtdsUrl: ex.rtdsUrl,
+    ...localEndpoints(ex.url),
     cryptos: ['BTC'],
     intervalsSec: [900],
     clock: new SystemClock(),

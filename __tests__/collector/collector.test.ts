@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { booksEqual, levelPairs } from '../../src/collector/books-match';
+import { localEndpoints } from '../../src/exchange-local/endpoints';
 import { Collector } from '../../src/collector/collector';
 import { FeedProcessor } from '../../src/collector/feed-processor';
 import { FrameRecorder } from '../../src/collector/frame-recorder';
@@ -55,8 +56,6 @@ async function settle(c: Collector, quietMs = 60): Promise<void> {
   }, 10_000);
 }
 
-const levels = levelPairs;
-
 function booksMatch(ex: LocalExchange, c: Collector): boolean {
   const ids = c.windows().flatMap((w) => [w.upTokenId, w.downTokenId]);
   return booksEqual(
@@ -87,10 +86,7 @@ describe('collector ↔ local exchange (real sockets)', () => {
     });
     recordDir = mkdtempSync(join(tmpdir(), 'collect-rec-'));
     c = new Collector({
-      gammaUrl: ex.url,
-      clobUrl: ex.url,
-      marketWsUrl: ex.marketWsUrl,
-      rtdsUrl: ex.rtdsUrl,
+      ...localEndpoints(ex.url),
       cryptos: ['BTC'],
       intervalsSec: [900],
       clock: new SystemClock(),
@@ -223,7 +219,7 @@ describe('collector ↔ local exchange (real sockets)', () => {
     await replayRecording(file, replayed, { onTick: () => (ticks += 1) });
     for (const w of c.windows()) {
       for (const id of [w.upTokenId, w.downTokenId]) {
-        expect(levels(replayed.l2.book(id))).toEqual(levels(c.feed.l2.book(id)));
+        expect(levelPairs(replayed.l2.book(id))).toEqual(levelPairs(c.feed.l2.book(id)));
       }
     }
     expect(ticks).toBeGreaterThan(0);

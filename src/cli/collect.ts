@@ -14,6 +14,7 @@ import { ConfigError } from '../core/errors';
 import { createLogger, type Logger } from '../core/logger';
 import type { Tick } from '../core/types';
 import type { OrderBook } from '../book/order-book';
+import { localEndpoints } from '../exchange-local/endpoints';
 import { VenueClock } from '../market/venue-clock';
 import { intervalSec, type Interval } from '../market/windows';
 import { openRepository } from '../persistence/open-repository';
@@ -47,13 +48,12 @@ export interface CollectCommandOptions {
   readonly db?: boolean;
 }
 
-/** Endpoints of a local exchange at `base` (`http://127.0.0.1:PORT`). */
-export function localEndpoints(
+/** Settings pointing every endpoint at a local exchange at `base` (`http://127.0.0.1:PORT`). */
+export function localSettings(
   base: string,
 ): Pick<Config, 'GAMMA_URL' | 'CLOB_URL' | 'MARKET_WS_URL' | 'RTDS_URL'> {
-  const http = base.replace(/\/+$/, '');
-  const ws = http.replace(/^http/, 'ws');
-  return { GAMMA_URL: http, CLOB_URL: http, MARKET_WS_URL: `${ws}/ws/market`, RTDS_URL: `${ws}/rtds` };
+  const e = localEndpoints(base);
+  return { GAMMA_URL: e.gammaUrl, CLOB_URL: e.clobUrl, MARKET_WS_URL: e.marketWsUrl, RTDS_URL: e.rtdsUrl };
 }
 
 /** Parses `15m,1h` into window lengths in seconds. @throws {ConfigError} on an unknown interval. */
@@ -94,7 +94,7 @@ export function registerCollect(program: Command): void {
         ...(o.cryptos === undefined ? {} : { COLLECT_CRYPTOS: o.cryptos }),
         ...(o.intervals === undefined ? {} : { COLLECT_INTERVALS: o.intervals }),
         ...(o.record === undefined ? {} : { RECORD_DIR: o.record }),
-        ...(o.local === undefined ? {} : localEndpoints(o.local)),
+        ...(o.local === undefined ? {} : localSettings(o.local)),
       };
       const cfg = loadConfig({ env: process.env, overrides });
       await runCollect(cfg, {

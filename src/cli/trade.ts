@@ -14,7 +14,7 @@ import { loadConfig, type Config } from '../config/schema';
 import { ReplayEngine } from '../replay/replay-engine';
 import { writeTradesFile } from '../replay/trades-file';
 import { formatSummary, summarize } from '../report/summary';
-import { localEndpoints, runCollect, type CollectPlugin, type PluginContext } from './collect';
+import { localSettings, runCollect, type CollectPlugin, type PluginContext } from './collect';
 
 /** Options of the trade command. */
 export interface TradeCommandOptions {
@@ -54,7 +54,7 @@ export async function runTrade(
   const overrides: Partial<Config> = {
     ...(o.cryptos === undefined ? {} : { COLLECT_CRYPTOS: o.cryptos }),
     ...(o.intervals === undefined ? {} : { COLLECT_INTERVALS: o.intervals }),
-    ...(o.local === undefined ? {} : localEndpoints(o.local)),
+    ...(o.local === undefined ? {} : localSettings(o.local)),
     ...(o.out === undefined ? {} : { OUT_PATH: o.out }),
   };
   const cfg = loadConfig({ env, configPath: o.config, overrides });

@@ -96,11 +96,6 @@ export class FeedProcessor {
     this.l2.unsubscribe([info.upTokenId, info.downTokenId]);
   }
 
-  /** The tracked windows. */
-  windows(): MarketInfo[] {
-    return [...new Set([...this.byToken.values()].map((e) => e.info))];
-  }
-
   /** Sets the latest spot price (USD) of a crypto (`BTC`), carried on later ticks. */
   setSpot(crypto: string, value: number): void {
     this.spot.set(crypto, value);
@@ -171,12 +166,6 @@ export class FeedProcessor {
       out.push({ tick: this.tick(entry, recvMs, isStale), venueTsMs });
     }
     return out;
-  }
-
-  /** Returns the current tick of a tracked window (e.g. for a timer-driven check), or null. */
-  tickOf(info: MarketInfo, nowMs: number, isStale: (tokenId: string) => boolean): Tick | null {
-    const entry = this.byToken.get(info.upTokenId);
-    return entry === undefined ? null : this.tick(entry, nowMs, isStale);
   }
 
   /**

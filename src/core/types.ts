@@ -7,11 +7,6 @@
 /** Outcome token side of a window. */
 export type Side = 'UP' | 'DOWN';
 
-/** The opposite side. */
-export function otherSide(side: Side): Side {
-  return side === 'UP' ? 'DOWN' : 'UP';
-}
-
 /** A market window: `(crypto, windowSec, windowEpoch)`; `windowEpoch` = start in unix seconds (design §3). */
 export interface WindowRef {
   /** Upper-case asset symbol, e.g. `BTC`. */

@@ -44,9 +44,6 @@ export interface LevelDiff {
   readonly size: number;
 }
 
-/** An empty book. */
-export const EMPTY_BOOK: L2Book = { bids: new Map(), asks: new Map() };
-
 /**
  * Returns the natural tick of a top of book in micro-USDC: 0.001 when a best price is > 0.96 or
  * < 0.04, else 0.01 (polymarket-protocol.md §3.4.3).

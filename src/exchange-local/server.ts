@@ -47,10 +47,9 @@ export const DEFAULT_RTDS_INPUT = resolve(
   'ligengxin96-btc5m-chainlink',
   'BTCUSD-prices-2026-07-24.csv.gz',
 );
-/** Market channel path. */
-export const MARKET_WS_PATH = '/ws/market';
-/** RTDS path (same port as HTTP). */
-export const RTDS_PATH = '/rtds';
+import { localEndpoints, MARKET_WS_PATH, RTDS_PATH } from './endpoints';
+
+export { MARKET_WS_PATH, RTDS_PATH };
 
 /** Options of {@link startLocalExchange}. */
 export interface LocalExchangeOptions {
@@ -264,13 +263,9 @@ export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promi
     })();
     return closing;
   };
-  return {
-    ...lx,
-    url: `http://127.0.0.1:${port}`,
-    marketWsUrl: `ws://127.0.0.1:${port}${MARKET_WS_PATH}`,
-    rtdsUrl: `ws://127.0.0.1:${port}${RTDS_PATH}`,
-    close,
-  };
+  const url = `http://127.0.0.1:${port}`;
+  const endpoints = localEndpoints(url);
+  return { ...lx, url, marketWsUrl: endpoints.marketWsUrl, rtdsUrl: endpoints.rtdsUrl, close };
 }
 
 function sendJson(res: ServerResponse, reply: JsonReply): void {

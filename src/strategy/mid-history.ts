@@ -45,18 +45,6 @@ export class MidHistory {
     return i === undefined ? null : this.mids[i]!;
   }
 
-  /** Time of the highest mid over the kept samples (the latest sample at that high), or `null`. */
-  maxTs(): number | null {
-    const i = this.maxQ[this.maxHead];
-    return i === undefined ? null : this.ts[i]!;
-  }
-
-  /** Lowest mid over the kept samples, or `null` when empty. */
-  min(): number | null {
-    const i = this.minQ[this.minHead];
-    return i === undefined ? null : this.mids[i]!;
-  }
-
   /**
    * Lowest mid among the samples from the (latest) highest one onward, or `null` when empty.
    * O(length of the min deque): the min over any suffix of the window is the first entry of the
