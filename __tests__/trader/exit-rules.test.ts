@@ -20,8 +20,11 @@ describe('stop loss (design §5.1)', () => {
   });
 
   it('does not fire at exactly the threshold (bid < round(entry × 0.75) is strict)', () => {
-    const e = runScenario([entry, up(11, 0.375 + 0.005), up(12, 0.38)], { strategies: [buyUpAt0()] });
+    // round(0.50 × 0.75) = 0.375: a bid of exactly 0.375 holds, 0.374 fires
+    const e = runScenario([entry, row(11, { upBid: 0.375, upAsk: 0.385 })], { strategies: [buyUpAt0()] });
     expect(e.sink.trades[0]).toMatchObject({ exitReason: 'window_expiry' });
+    const f = runScenario([entry, row(11, { upBid: 0.374, upAsk: 0.385 })], { strategies: [buyUpAt0()] });
+    expect(f.sink.trades[0]).toMatchObject({ exitReason: 'stop_loss', triggerBid: 0.374 });
   });
 
   it('fires once per position', () => {
