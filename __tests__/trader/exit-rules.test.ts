@@ -1,3 +1,4 @@
+import { peakPnlPct, trailingActive } from '../../src/trader/position';
 import { at, eventTypes, row, runScenario, ScriptedStrategy, up } from '../helpers/scenario';
 
 const KEY = 's1_BTC_1766745000';
@@ -46,16 +47,16 @@ describe('trailing take-profit (design §5.2–5.4)', () => {
   it('activates at +20 % and sets the HWM', () => {
     const e = runScenario([entry, up(11, 0.6)], { strategies: [buyUpAt0()], finish: false });
     const p = e.trader.position(KEY)!;
-    expect(p.trailingActive).toBe(true);
+    expect(trailingActive(p)).toBe(true);
     expect(p.trailingActivatedAtMs).toBe(at(11));
     expect(p.highWaterMark).toBe(600_000);
-    expect(p.peakPnlPct).toBeCloseTo(0.2, 10);
+    expect(peakPnlPct(p)).toBeCloseTo(0.2, 10);
     expect(eventTypes(e, KEY)).toEqual(['SIGNAL', 'OPENED', 'HWM_UPDATE', 'TRAILING_ACTIVATED']);
   });
 
   it('does not activate below +15 %', () => {
     const e = runScenario([entry, up(11, 0.57)], { strategies: [buyUpAt0()], finish: false });
-    expect(e.trader.position(KEY)!.trailingActive).toBe(false);
+    expect(trailingActive(e.trader.position(KEY)!)).toBe(false);
   });
 
   it('exits 11 % below the HWM, not 8 % below', () => {

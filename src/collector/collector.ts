@@ -125,7 +125,7 @@ export class Collector {
       onRecovered: (book, recvMs) =>
         this.emit(this.feed.onEvents([book], this.tickMs(recvMs), (t) => this.ws.isStale(t))),
       fetchBook: async (tokenId) => {
-        const { event, text } = await fetchBook(opts, tokenId);
+        const { event, text } = await fetchBook(opts, tokenId, this.tickMs(opts.clock.now()));
         const recvMs = opts.clock.now();
         this.frames.push({ channel: 'rest', recvMs, venueTsMs: latestVenueTs([event]), text });
         opts.recorder?.frame('rest', text, recvMs);

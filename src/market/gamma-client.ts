@@ -54,21 +54,23 @@ export async function fetchMarketBySlug(http: HttpEndpoints, slug: string): Prom
 
 /**
  * Fetches one token's book with `GET /book?token_id=` as a `book` event (levels best first), with
- * the JSON text it was parsed from (recorded so a replay sees the same snapshot).
+ * the JSON text it was parsed from (recorded so a replay sees the same snapshot). A book without a
+ * `timestamp` is stamped `nowMs` (the caller's clock: venue time when it has one).
  * @throws {InputError} on a network or HTTP failure, or when the payload is not a valid book.
  */
 export async function fetchBook(
   http: HttpEndpoints,
   tokenId: string,
+  nowMs: number,
 ): Promise<{ event: MarketEvent; text: string }> {
   const body = await getJson(
     `${http.clobUrl}/book?token_id=${encodeURIComponent(tokenId)}`,
     http.timeoutMs ?? 5000,
   );
-  // some REST books carry no timestamp (fixtures/brunoomoniz-btc5m/clob_book.json): use now
+  // some REST books carry no timestamp (fixtures/brunoomoniz-btc5m/clob_book.json)
   const withTs =
     body !== null && typeof body === 'object' && !('timestamp' in body)
-      ? { ...body, timestamp: String(Date.now()) }
+      ? { ...body, timestamp: String(nowMs) }
       : body;
   const text = JSON.stringify(withTs);
   const parsed = parseMarketFrame(text);

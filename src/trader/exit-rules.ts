@@ -8,7 +8,7 @@ import { evaluateDefaultExits } from './exits/default-policy';
 import type { ExitThresholds } from './exits/thresholds';
 import { sellBeforeEndDue } from './exits/window-expiry';
 import type { OrderDesk } from './order-desk';
-import type { Position } from './position';
+import { trailingActive, type Position } from './position';
 import type { Journal } from './trader-sink';
 
 /** What the rules need besides the position and the tick. */
@@ -34,17 +34,15 @@ export function runExitRules(
   const hwm = p.highWaterMark;
   if (entry === null || hwm === null) return;
   const d = evaluateDefaultExits(
-    { entryPrice: entry, highWaterMark: hwm, trailingActive: p.trailingActive },
+    { entryPrice: entry, highWaterMark: hwm, trailingActive: trailingActive(p) },
     bid,
     ctx.cfg,
   );
   if (d.newHighWaterMark !== null) {
     p.highWaterMark = d.newHighWaterMark;
-    p.peakPnlPct = (d.newHighWaterMark - entry) / entry;
     ctx.journal.event(p, 'HWM_UPDATE', null, nowMs, { bid, highWaterMark: p.highWaterMark });
   }
   if (d.activatedNow) {
-    p.trailingActive = true;
     p.trailingActivatedAtMs = nowMs;
     ctx.journal.event(p, 'TRAILING_ACTIVATED', null, nowMs, { bid, entryPrice: entry, stop: d.stopPrice });
   }

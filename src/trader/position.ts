@@ -27,9 +27,6 @@ export interface Position {
   entryFeeUsdc: number;
   /** Highest bid seen since entry (starts at the entry price), micro-USDC. */
   highWaterMark: number | null;
-  /** `(HWM − entry) / entry`. */
-  peakPnlPct: number;
-  trailingActive: boolean;
   trailingActivatedAtMs: number | null;
   /** Sequence of the last tick seen when the entry filled; rules run from the next tick on. */
   fillTickSeq: number;
@@ -59,6 +56,18 @@ export interface Position {
   lockTimedOut: boolean;
   /** Shares left after the exit sale (below the venue's 0.01-share precision), micro-shares. */
   dustShares: number;
+}
+
+/** `(HWM − entry) / entry`: the best unrealised return seen since entry (0 before the fill). */
+export function peakPnlPct(p: Pick<Position, 'entryPrice' | 'highWaterMark'>): number {
+  return p.entryPrice === null || p.highWaterMark === null
+    ? 0
+    : (p.highWaterMark - p.entryPrice) / p.entryPrice;
+}
+
+/** True once the trailing take-profit has activated (it stays active). */
+export function trailingActive(p: Pick<Position, 'trailingActivatedAtMs'>): boolean {
+  return p.trailingActivatedAtMs !== null;
 }
 
 /** Returns a persisted snapshot of the position at `nowMs`. */
@@ -137,7 +146,7 @@ export function toTradeLine(p: Position): TradeLine {
     exitReason: p.exitReason,
     triggerBid: m(p.triggerBid),
     highWaterMark: m(p.highWaterMark),
-    peakPnlPct: Math.round(p.peakPnlPct * 1e6) / 1e6,
+    peakPnlPct: Math.round(peakPnlPct(p) * 1e6) / 1e6,
     trailingActivatedAtMs: p.trailingActivatedAtMs,
     proceedsUsdc: m(p.proceedsUsdc),
     exitFeeUsdc: m(p.exitFeeUsdc),
@@ -177,8 +186,6 @@ export function newPosition(
     costUsdc: 0,
     entryFeeUsdc: 0,
     highWaterMark: null,
-    peakPnlPct: 0,
-    trailingActive: false,
     trailingActivatedAtMs: null,
     fillTickSeq: Number.MAX_SAFE_INTEGER,
     exitReason: null,
