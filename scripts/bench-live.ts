@@ -5,6 +5,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { startLocalExchange } from '../src/exchange-local/server';
+import { syntheticRows } from '../src/exchange-local/test-client';
+import { ClobVenue } from '../src/execution/clob-venue';
+import type { OrderCommand } from '../src/core/types';
 import { FeedProcessor } from '../src/collector/feed-processor';
 import { SystemClock } from '../src/core/clock';
 import { MarketWsClient } from '../src/feed/market-ws';
@@ -202,5 +207,45 @@ export async function benchIngest(
     await db.destroy();
     await admin.query(`drop database if exists ${name}`);
     await admin.end();
+  }
+}
+
+/**
+ * Tick → signed FOK (issue #4 goal p99 ≤ 1 ms): the ClobVenue building and signing the V2 order of a
+ * command with warm caches, against the local exchange's CLOB (a fresh wallet per run). ms.
+ */
+export async function benchSigning(n: number): Promise<{ p50: number; p99: number }> {
+  const lx = await startLocalExchange({ input: syntheticRows(2, 20), manual: true, rtdsInput: null });
+  try {
+    const venue = await ClobVenue.create({
+      host: lx.url,
+      chainId: 137,
+      account: privateKeyToAccount(generatePrivateKey()),
+    });
+    const m = lx.markets()[0]!;
+    let seq = 0;
+    const cmd = (): OrderCommand => ({
+      clientOrderId: `b${(seq += 1)}`,
+      positionKey: 'p',
+      purpose: 'entry',
+      tokenId: m.upTokenId,
+      window: m.window,
+      side: 'BUY',
+      tif: 'FOK',
+      limitPrice: 420_000,
+      notional: 5_000_000,
+      createdMs: 0,
+    });
+    for (let i = 0; i < 20; i += 1) await venue.sign(cmd());
+    const ms: number[] = [];
+    for (let i = 0; i < n; i += 1) {
+      const t0 = process.hrtime.bigint();
+      await venue.sign(cmd());
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    ms.sort((a, b) => a - b);
+    return { p50: ms[Math.floor(n / 2)]!, p99: ms[Math.floor(n * 0.99)]! };
+  } finally {
+    await lx.close();
   }
 }

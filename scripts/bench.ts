@@ -8,7 +8,13 @@
 import { loadConfig } from '../src/config/schema';
 import { loadInput, parseOnly, streamInput } from '../src/feed/input';
 import { ReplayEngine } from '../src/replay/replay-engine';
-import { benchFeedInProcess, benchFeedOverWs, benchIngest, syntheticFrames } from './bench-live';
+import {
+  benchFeedInProcess,
+  benchFeedOverWs,
+  benchIngest,
+  benchSigning,
+  syntheticFrames,
+} from './bench-live';
 
 const input = process.env.REPLAY_INPUT ?? '../shared/data/borisz42-btc15m';
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -140,6 +146,14 @@ async function liveFigures(): Promise<void> {
     value: Math.round(await benchFeedOverWs(frames)),
     frames: frames.length,
     note: 'server in a worker thread, loopback',
+  });
+  const sign = await benchSigning(1000);
+  emit({
+    figure: 'tick_to_signed_fok_ms',
+    p50: round(sign.p50),
+    p99: round(sign.p99),
+    orders: 1000,
+    goal_p99: 1,
   });
   const ingest = await benchIngest(Number(process.env.BENCH_INGEST_ROWS ?? 200_000), 5000);
   emit({

@@ -1,7 +1,8 @@
 /**
  * ClobVenue-only behaviour against the local exchange's CLOB fault switches (issue #4):
  * retried 425/429/500, version mismatch, kill switch, timeout after a fill, delayed settlement,
- * fine-tick exact signing, secrets never in reasons or log lines, and signing latency.
+ * fine-tick exact signing, secrets never in reasons or log lines. (Signing latency is a bench figure:
+ * `npm run bench`, `tick_to_signed_fok_ms` — no test asserts on wall time.)
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -173,30 +174,16 @@ describe('ClobVenue fault handling', () => {
     expect(logLines.length).toBeGreaterThan(0);
     for (const secret of [pk, pk.slice(2), creds.secret, creds.passphrase])
       expect(text).not.toContain(secret);
-    await expect(
-      ClobVenue.create({ host: 'http://127.0.0.1:1', chainId: 137, account: privateKeyToAccount(pk) }),
-    ).rejects.toThrow(/could not derive/);
-    try {
-      await ClobVenue.create({ host: 'http://127.0.0.1:1', chainId: 137, account: privateKeyToAccount(pk) });
-    } catch (err) {
-      expect(String((err as Error).message)).not.toContain(pk.slice(2));
-    }
-  });
-
-  it('measures tick → signed FOK latency (warm caches)', async () => {
-    await venue.sign(buy());
-    const ms: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const t0 = performance.now();
-      await venue.sign(buy());
-      ms.push(performance.now() - t0);
-    }
-    ms.sort((a, b) => a - b);
-    const p50 = ms[99]!;
-    const p99 = ms[197]!;
-    process.stderr.write(
-      `ClobVenue sign latency over 200: p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms\n`,
+    const err = await ClobVenue.create({
+      host: 'http://127.0.0.1:1',
+      chainId: 137,
+      account: privateKeyToAccount(pk),
+    }).then(
+      () => null,
+      (e: unknown) => e,
     );
-    expect(p50).toBeLessThan(20);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/could not derive/);
+    expect((err as Error).message).not.toContain(pk.slice(2));
   });
 });
