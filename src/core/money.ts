@@ -17,6 +17,8 @@ export const MICROS = 1_000_000;
  */
 export function parseMicros(text: string): number | null {
   if (text.length === 0) return null;
+  const fast = plainMicros(text);
+  if (fast >= 0) return fast;
   const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text);
   if (m === null || (m[2] === '' && (m[3] === undefined || m[3] === ''))) {
     const f = Number(text);
@@ -30,6 +32,35 @@ export function parseMicros(text: string): number | null {
   if (frac.length > 6 && frac.charCodeAt(6) >= 53 /* '5' */) micros += 1;
   if (!Number.isSafeInteger(micros)) throw new RangeError(`number out of range: ${JSON.stringify(text)}`);
   return neg ? -micros : micros;
+}
+
+/**
+ * Fast path of {@link parseMicros} for the usual form of prices and sizes on the wire and in CSV:
+ * `123`, `0.48`, `.48` (at most 9 integer digits and 6 decimals). Returns the micros, or −1 for
+ * anything else (left to the general parser). Integer arithmetic only: `scale` stays an integer.
+ */
+function plainMicros(v: string): number {
+  let whole = 0;
+  let frac = 0;
+  let scale = MICROS;
+  let i = 0;
+  const n = v.length;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    whole = whole * 10 + c;
+  }
+  if (i > 9) return -1;
+  if (i < n) {
+    if (v.charCodeAt(i) !== 46 || i === n - 1 || n - i - 1 > 6) return -1;
+    for (i++; i < n; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return -1;
+      scale /= 10;
+      frac += c * scale;
+    }
+  }
+  return whole * MICROS + frac;
 }
 
 /** Converts integer micros to a JS number in whole units (e.g. 895000 → 0.895). */

@@ -7,7 +7,11 @@
  * `null`. The Mid/Spread columns are ignored. Sorting and de-duplication are the loader's job.
  */
 import type { TickRow } from '../core/types';
-import { parseMicrosField, TickRowError, validateTickRow } from './canonical-csv';
+import * as csv from './canonical-csv';
+import { TickRowError } from './canonical-csv';
+
+// bound once: the hot per-field helpers (tsx's interop reads named imports through getters)
+const { parseMicrosField, validateTickRow } = csv;
 
 /** The exact header line of a borisz42 `market_data_*.csv` file (15 columns). */
 export const BORISZ42_HEADER =

@@ -5,7 +5,10 @@
  * Parsing maps the row to a {@link TickRow} with integer micros; formatting is its exact inverse.
  */
 import { InputError } from '../core/errors';
-import { formatMicros, MICROS, parseMicros } from '../core/money';
+import { formatMicros, MICROS, parseMicros as parseMicrosImport } from '../core/money';
+
+// bound once: called for every field of every row (tsx's interop reads imports through getters)
+const parseMicros = parseMicrosImport;
 import type { TickRow } from '../core/types';
 
 /** The exact header line of a canonical tick CSV (13 columns, no trailing comma). */
@@ -34,39 +37,11 @@ export class TickRowError extends InputError {
 }
 
 /**
- * Fast path of `parseMicros` for the common shape `\d{1,9}(\.\d{0,6})?` (no sign, exponent or
- * rounding): returns the exact same micros, or -1 when the text has another shape (the caller
- * then uses `parseMicros`). Avoids a regex and substrings per field.
- */
-function plainMicros(text: string): number {
-  const n = text.length;
-  let whole = 0;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46 /* . */) break;
-    if (c < 48 || c > 57) return -1;
-    whole = whole * 10 + (c - 48);
-  }
-  if (i === 0 || i > 9) return -1;
-  let frac = 0;
-  let scale = MICROS;
-  for (let j = i + 1; j < n; j++) {
-    const c = text.charCodeAt(j);
-    if (c < 48 || c > 57 || scale === 1) return -1;
-    scale /= 10;
-    frac += (c - 48) * scale;
-  }
-  return whole * MICROS + frac;
-}
-
-/**
  * Parses a decimal price or size field into integer micros; `""` → `null`; `-0` becomes `0`.
  * @throws {TickRowError} `malformed` when the text is not a decimal number.
  */
 export function parseMicrosField(text: string, column: string): number | null {
-  let v: number | null = plainMicros(text);
-  if (v >= 0) return v;
+  let v: number | null;
   try {
     v = parseMicros(text);
   } catch (cause) {

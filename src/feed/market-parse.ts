@@ -5,7 +5,10 @@
  * Units: prices micro-USDC per share (0..1_000_000), sizes micro-shares, times ms.
  */
 import type { Level } from '../book/order-book';
-import { MICROS, parseMicros } from '../core/money';
+import { MICROS, parseMicros as parseMicrosImport } from '../core/money';
+
+// bound once: called for every price and size of every frame (see canonical-csv.ts)
+const parseMicros = parseMicrosImport;
 import type { BookSide, FrameParse, MarketEvent } from './market-events';
 
 /** Venue tick sizes in micro-USDC: 0.1, 0.01, 0.001, 0.0001, 0.005, 0.0025. */
@@ -22,42 +25,12 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * Fast path for the usual wire form `123`, `0.48`, `.48` (≤ 6 decimals, ≤ 9 integer digits):
- * micros, or -1 for anything else (left to parseMicros).
- */
-function plainMicros(v: string): number {
-  let whole = 0;
-  let frac = 0;
-  let scale = 1_000_000;
-  let i = 0;
-  const n = v.length;
-  for (; i < n; i++) {
-    const c = v.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) break;
-    whole = whole * 10 + c;
-  }
-  if (i > 9 || n === 0) return -1;
-  if (i < n) {
-    if (v.charCodeAt(i) !== 46 || i === n - 1 || n - i - 1 > 6) return -1;
-    for (i++; i < n; i++) {
-      const c = v.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) return -1;
-      scale /= 10;
-      frac += c * scale;
-    }
-  }
-  return whole * 1_000_000 + frac;
-}
-
 /** Decimal string (or finite number) → micros; `null` when absent or `""`. */
 function decimal(v: unknown, field: string): number | null {
   if (v === undefined || v === null || v === '') return null;
   let m: number | null;
   if (typeof v === 'string') {
     if (v.length > 40) throw new Reject(`${field}: too long`);
-    const fast = plainMicros(v);
-    if (fast >= 0) return fast;
     try {
       m = parseMicros(v);
     } catch {
