@@ -56,9 +56,8 @@ export interface MarketWsOptions {
 
 /** Market-channel client. */
 export class MarketWsClient {
-  readonly counters: MarketWsCounters = {
-    connects: 0,
-    reconnects: 0,
+  /** Frame and recovery counters (connection counts live on the socket: see {@link snapshot}). */
+  private readonly counters: Omit<MarketWsCounters, 'connects' | 'reconnects'> = {
     frames: 0,
     events: 0,
     rejected: 0,
@@ -103,15 +102,11 @@ export class MarketWsClient {
     if (this.watchdogTimer !== null) clearInterval(this.watchdogTimer);
     this.watchdogTimer = null;
     await this.socket.stop();
-    this.counters.connects = this.socket.connects;
-    this.counters.reconnects = this.socket.reconnects;
   }
 
-  /** Connection counters, refreshed from the socket. */
+  /** All counters, the connection counts read from the socket. */
   snapshot(): MarketWsCounters {
-    this.counters.connects = this.socket.connects;
-    this.counters.reconnects = this.socket.reconnects;
-    return { ...this.counters };
+    return { ...this.counters, connects: this.socket.connects, reconnects: this.socket.reconnects };
   }
 
   /** Subscribes tokens (decimal token ids); they are stale until their first snapshot. */
