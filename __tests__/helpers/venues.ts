@@ -63,3 +63,32 @@ export class FailFirstSellsVenue implements ExecutionVenue {
     this.inner.submit(cmd);
   }
 }
+
+/** Kills the first `n` BUYs (entries), then delegates; records every command. */
+export class KillFirstBuysVenue implements ExecutionVenue {
+  readonly name = 'kill-first-buys';
+  private listener: (ev: VenueEvent) => void = () => undefined;
+  readonly commands: OrderCommand[] = [];
+  constructor(
+    private readonly inner: SimVenue,
+    private n: number,
+  ) {}
+  setListener(l: (ev: VenueEvent) => void): void {
+    this.listener = l;
+    this.inner.setListener(l);
+  }
+  submit(cmd: OrderCommand): void {
+    this.commands.push(cmd);
+    if (cmd.side === 'BUY' && this.n > 0) {
+      this.n -= 1;
+      this.listener({
+        kind: 'killed',
+        clientOrderId: cmd.clientOrderId,
+        tsMs: cmd.createdMs,
+        reason: 'test',
+      });
+      return;
+    }
+    this.inner.submit(cmd);
+  }
+}

@@ -1,9 +1,28 @@
 import { at, eventTypes, runScenario, ScriptedStrategy, up } from '../helpers/scenario';
-import { FailFirstSellsVenue, simOver, ThrowingSellVenue } from '../helpers/venues';
+import { FailFirstSellsVenue, KillFirstBuysVenue, simOver, ThrowingSellVenue } from '../helpers/venues';
 
 const KEY = 's1_BTC_1766745000';
 const buyUp = (): ScriptedStrategy[] => [new ScriptedStrategy('s1', [[at(10), 'UP']])];
 const entry = up(10, 0.49);
+
+describe('entry retries (issue #4: order ids unique per run)', () => {
+  it('a killed entry followed by a new signal opens a position under a new key and order id', () => {
+    let venue: KillFirstBuysVenue | undefined;
+    const e = runScenario([up(10, 0.49), up(11, 0.49), up(12, 0.49)], {
+      strategies: [
+        new ScriptedStrategy('s1', [
+          [at(10), 'UP'],
+          [at(11), 'UP'],
+        ]),
+      ],
+      venue: (books, clock) => (venue = new KillFirstBuysVenue(simOver(books, clock), 1)),
+    });
+    const ids = venue!.commands.filter((c) => c.side === 'BUY').map((c) => c.clientOrderId);
+    expect(ids).toEqual([`${KEY}:entry`, `${KEY}_2:entry`]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(e.sink.trades.map((t) => t.positionKey)).toEqual([`${KEY}_2`]);
+  });
+});
 
 describe('exit failures (design §7)', () => {
   it('a venue that throws on every sell: attempts counted, position not lost', () => {

@@ -13,6 +13,7 @@ import { SystemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import { createLogger, type Logger } from '../core/logger';
 import type { Tick } from '../core/types';
+import type { MarketInfo } from '../market/market-info';
 import type { OrderBook } from '../book/order-book';
 import { localEndpoints } from '../exchange-local/endpoints';
 import { VenueClock } from '../market/venue-clock';
@@ -27,11 +28,17 @@ export interface PluginContext {
   readonly log: Logger;
   /** The collector's live book of a token. */
   readonly bookOf: (tokenId: string) => OrderBook | undefined;
+  /** The windows the collector tracks, with their chain ids. */
+  readonly markets: () => MarketInfo[];
+  /** The venue's time (the local exchange's clock with `--local`, else the wall clock), ms. */
+  readonly venueNow: () => number;
 }
 
 /** A consumer of the collector's ticks. */
 export interface CollectPlugin {
   onTick(tick: Tick): void;
+  /** Awaited before the collector starts (the live trader restores and reconciles here). */
+  start?(): Promise<void>;
   everySecond?(): void;
   stop?(): Promise<void>;
 }
@@ -113,6 +120,8 @@ export async function runCollect(
     durationSec: number | null;
     venueTime: boolean;
     plugin?: (ctx: PluginContext) => CollectPlugin;
+    /** A repository and run opened by the caller (live): used as is, neither finished nor closed here. */
+    run?: { readonly repo: Repository; readonly runId: number };
   },
 ): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL);
@@ -124,9 +133,9 @@ export async function runCollect(
     .map((c) => c.trim().toUpperCase())
     .filter((c) => c !== '');
   const intervalsSec = parseIntervals(cfg.COLLECT_INTERVALS);
-  let repo: Repository | null = null;
-  let runId = 0;
-  if (opts.db) {
+  let repo: Repository | null = opts.run?.repo ?? null;
+  let runId = opts.run?.runId ?? 0;
+  if (opts.db && opts.run === undefined) {
     repo = await openRepository(
       cfg.DATABASE_URL !== '' ? { databaseUrl: cfg.DATABASE_URL } : { dataDir: join(cfg.DATA_DIR, 'pglite') },
     );
@@ -140,7 +149,14 @@ export async function runCollect(
     });
   }
   let collector: Collector | null = null;
-  const plugin = opts.plugin?.({ repo, runId, log, bookOf: (id) => collector?.feed.l2.book(id) });
+  const plugin = opts.plugin?.({
+    repo,
+    runId,
+    log,
+    bookOf: (id) => collector?.feed.l2.book(id),
+    markets: () => collector?.windows() ?? [],
+    venueNow: () => venueClock?.now() ?? clock.now(),
+  });
   collector = new Collector({
     ...(plugin === undefined ? {} : { onTick: (t: Tick) => plugin.onTick(t) }),
     gammaUrl: cfg.GAMMA_URL,
@@ -163,6 +179,7 @@ export async function runCollect(
     runId,
     recorder: cfg.RECORD_DIR === '' ? null : new FrameRecorder(cfg.RECORD_DIR, clock.now()),
   });
+  await plugin?.start?.();
   log.info({ cryptos, intervalsSec, ws: cfg.MARKET_WS_URL }, 'collector starting');
   await collector.start();
   let lastFrames = 0;
@@ -189,7 +206,7 @@ export async function runCollect(
   venueClock?.stop();
   await plugin?.stop?.();
   const final = collector.status();
-  if (repo !== null) {
+  if (repo !== null && opts.run === undefined) {
     await repo.finishRun(runId, clock.now(), { collector: final });
     await repo.close();
   }

@@ -3,18 +3,19 @@
  * design §1): the collector's live books drive the same LiveTrader and simulated venue as replay;
  * positions, orders, fills and the journal go to the database, closed trades to `trades.jsonl`.
  * `live` (issue #4) is gated: every missing opt-in or limit is refused with one line saying what to
- * set; the CLOB venue itself is not wired in this build, so `live` stops after the gate.
+ * set; past the gate, `runLive` trades through the CLOB venue with chain reconciliation and redeem.
  * Kill switch: while KILL_SWITCH_FILE exists (or after SIGUSR2) no new entry is sent; a file
  * containing `flatten` also sells every open position.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { liveGateRefusals } from '../config/live-gate';
 import { loadConfig, type Config } from '../config/schema';
 import { ReplayEngine } from '../replay/replay-engine';
 import { writeTradesFile } from '../replay/trades-file';
 import { formatSummary, summarize } from '../report/summary';
+import { runLive } from './trade-live';
 import { localSettings, runCollect, type CollectPlugin, type PluginContext } from './collect';
+import { KillSwitchWatch } from './kill-switch';
 
 /** Options of the trade command. */
 export interface TradeCommandOptions {
@@ -62,10 +63,10 @@ export async function runTrade(
     const refusals = liveGateRefusals(cfg);
     for (const line of refusals) console.error(`refused: ${line}`);
     if (refusals.length > 0) return 1;
-    console.error(
-      'refused: live execution (the CLOB venue, issue #4) is not part of this build; use --mode sim',
-    );
-    return 1;
+    return runLive(cfg, {
+      durationSec: o.duration === undefined ? null : Number(o.duration),
+      venueTime: o.local !== undefined,
+    });
   }
   if (o.mode !== 'sim') {
     console.error(`refused: unknown mode ${o.mode}: use --mode sim or --mode live`);
@@ -84,27 +85,17 @@ export async function runTrade(
 function simTrader(cfg: Config, ctx: PluginContext): CollectPlugin {
   const engine = new ReplayEngine({ config: cfg, bookOf: ctx.bookOf, persistTicks: false });
   let flushing: Promise<void> = Promise.resolve();
-  let killedBySignal = false;
-  let flattened = false;
-  const onSignal = (): void => {
-    killedBySignal = true;
-    ctx.log.warn('kill switch engaged by SIGUSR2: no new entries');
-  };
-  process.on('SIGUSR2', onSignal);
+  const kill = new KillSwitchWatch(cfg.KILL_SWITCH_FILE, ctx.log, {
+    get killed() {
+      return engine.trader.risk.killSwitch;
+    },
+    setKill: (on) => engine.trader.risk.setKill(on),
+    flatten: () => engine.flatten(),
+  });
   return {
     onTick: (tick) => engine.stepTick(tick),
     everySecond: () => {
-      const file = existsSync(cfg.KILL_SWITCH_FILE);
-      const kill = killedBySignal || file;
-      if (kill !== engine.trader.risk.killSwitch) {
-        engine.trader.risk.setKill(kill);
-        ctx.log.warn({ kill, file: cfg.KILL_SWITCH_FILE }, 'kill switch changed');
-      }
-      if (file && !flattened && readFileSync(cfg.KILL_SWITCH_FILE, 'utf8').includes('flatten')) {
-        flattened = true;
-        engine.flatten();
-        ctx.log.warn('kill switch: flattening every open position');
-      }
+      kill.check();
       flushing = flushing
         .then(() => engine.flush(ctx.repo, ctx.runId))
         .catch((err: unknown) => {
@@ -112,7 +103,7 @@ function simTrader(cfg: Config, ctx: PluginContext): CollectPlugin {
         });
     },
     stop: async () => {
-      process.off('SIGUSR2', onSignal);
+      kill.dispose();
       await flushing;
       await engine.flush(ctx.repo, ctx.runId);
       writeTradesFile(cfg.OUT_PATH, engine.sink.trades);

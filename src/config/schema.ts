@@ -102,6 +102,23 @@ export const settingsSchema = z.object({
   /** Chain id (137 Polygon) and its JSON-RPC URL for balances and reconciliation. */
   CHAIN_ID: z.coerce.number().int().positive().default(137),
   RPC_URL: z.string().default(''),
+  /**
+   * ConditionalTokens and collateral addresses; empty = the chain's own (137 / 80002,
+   * `chain/addresses.ts`). Required on any other chain id (a local chain).
+   */
+  CTF_ADDRESS: z.string().default(''),
+  COLLATERAL_ADDRESS: z.string().default(''),
+  /** Chain reconciliation period, ms (issue #4; also run once at start). */
+  RECONCILE_INTERVAL_MS: ms.min(100).default(60_000),
+  /**
+   * A token with a fill more recent than this is not reconciled yet: settlement on chain lags the
+   * venue's fill (polymarket-protocol.md §7), ms.
+   */
+  SETTLEMENT_GRACE_MS: ms.default(60_000),
+  /** How long a posted order may go unanswered before its outcome is `unknown`, ms. */
+  CLOB_REQUEST_TIMEOUT_MS: ms.min(100).default(5_000),
+  /** How often unknown orders are queried and resolved windows checked for redeem, ms. */
+  LIVE_POLL_MS: ms.min(50).default(2_000),
   /** While this file exists no new entry is sent; if it contains `flatten`, open positions are sold. */
   KILL_SWITCH_FILE: z.string().default('./KILL'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -43,6 +43,12 @@ export interface ClobVenueOptions {
   /** Retries of not-processed posts (default 3) and backoff bounds in ms (default 50…1000). */
   readonly retry?: { readonly retries: number; readonly minTimeoutMs: number; readonly maxTimeoutMs: number };
   readonly clock?: Clock;
+  /**
+   * Called with each signed attempt's order id (EIP-712 hash) before it is posted, and awaited:
+   * the live trader persists it so that a restarted process can query the venue about it. When
+   * it rejects, the order is not posted (outcome `rejected`).
+   */
+  readonly beforePost?: (clientOrderId: string, orderId: string) => Promise<void>;
   /** Receives one line per outcome: ids, kind, reason — never credentials. */
   readonly logger?: Logger;
 }
@@ -149,6 +155,27 @@ export class ClobVenue implements ExecutionVenue {
     return [...this.unknown.keys()];
   }
 
+  /** True while a command awaits its outcome or an outcome is unknown. */
+  get busy(): boolean {
+    return this.pendingCmd.size > 0 || this.unknown.size > 0 || this.inflight.size > 0;
+  }
+
+  /**
+   * Takes over a command sent by an earlier process whose outcome was never seen (a live
+   * restart): `orderIds` are the attempts it signed (as persisted by `beforePost`). The command
+   * is then settled with {@link resolveUnknown}; it is never re-sent.
+   */
+  adoptUnknown(cmd: OrderCommand, orderIds: readonly string[]): void {
+    this.seen.add(cmd.clientOrderId);
+    this.sentIds.set(cmd.clientOrderId, [...orderIds]);
+    this.unknown.set(cmd.clientOrderId, cmd);
+  }
+
+  /** Drops an unknown command the caller settled otherwise (from the chain balance); no event. */
+  forgetUnknown(clientOrderId: string): void {
+    this.unknown.delete(clientOrderId);
+  }
+
   /** Order ids (EIP-712 digests) signed for a command, in attempt order. */
   orderIdsOf(clientOrderId: string): readonly string[] {
     return this.sentIds.get(clientOrderId) ?? [];
@@ -225,8 +252,9 @@ export class ClobVenue implements ExecutionVenue {
     return buildFok(this.client, this.signer, cmd, tick, this.version, this.client.negRisk[tokenId] ?? false);
   }
 
-  private async execute(cmd: OrderCommand): Promise<VenueEvent> {
-    this.pendingCmd.set(cmd.clientOrderId, cmd);
+  private async execute(sent: OrderCommand): Promise<VenueEvent> {
+    this.pendingCmd.set(sent.clientOrderId, sent);
+    let cmd = sent;
     const amount = cmd.side === 'BUY' ? (cmd.notional ?? 0) : (cmd.shares ?? 0);
     const step = cmd.side === 'BUY' ? BUY_NOTIONAL_STEP : SELL_SHARE_STEP;
     if (amount <= 0 || amount % step !== 0)
@@ -234,7 +262,21 @@ export class ClobVenue implements ExecutionVenue {
         kind: 'rejected',
         reason: `invalid amount precision: ${cmd.side} amount above 2 decimals`,
       });
-    if (cmd.side === 'SELL') await this.refreshBalance(cmd.tokenId);
+    if (cmd.side === 'SELL') {
+      // sell what the venue measures, never more (design §7: the measured balance); a lagging
+      // settlement shows as less, and the round retries
+      await this.refreshBalance(cmd.tokenId);
+      const measured = this.balances.get(cmd.tokenId);
+      if (measured !== undefined && measured < amount) {
+        const shares = measured - (measured % SELL_SHARE_STEP);
+        if (shares <= 0)
+          return this.event(cmd, {
+            kind: 'rejected',
+            reason: `not enough balance: the venue measures ${measured / MICROS} shares (settlement pending?)`,
+          });
+        cmd = { ...cmd, shares };
+      }
+    }
     const r = this.opts.retry ?? { retries: 3, minTimeoutMs: 50, maxTimeoutMs: 1_000 };
     try {
       const outcome = await pRetry(() => this.attempt(cmd), {
@@ -270,6 +312,16 @@ export class ClobVenue implements ExecutionVenue {
       return { kind: 'rejected', reason: `order not built: ${errorText((err as Error).message)}` };
     }
     this.sentIds.set(cmd.clientOrderId, [...this.orderIdsOf(cmd.clientOrderId), built.orderId]);
+    if (this.opts.beforePost !== undefined) {
+      try {
+        await this.opts.beforePost(cmd.clientOrderId, built.orderId);
+      } catch (err) {
+        return {
+          kind: 'rejected',
+          reason: `order not recorded, not sent: ${errorText((err as Error).message)}`,
+        };
+      }
+    }
     const timeoutMs = this.opts.requestTimeoutMs ?? 5_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((ok) => (timer = setTimeout(() => ok('timeout'), timeoutMs)));

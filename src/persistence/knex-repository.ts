@@ -8,12 +8,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
+import { tryLockWallet, type WalletLock } from './wallet-lock';
 import type { Client as PgClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { InvariantError } from '../core/errors';
 import { isPgLite, migrateLatest } from './db';
 import type {
   FillRecord,
+  OrderAttemptRecord,
   OrderRecord,
   PositionEventRecord,
   PositionRecord,
@@ -31,9 +33,11 @@ import {
   lastByKey,
   MAX_PARAMS,
   ORDER,
+  ORDER_ATTEMPT,
   POSITION,
   RAW_FRAME,
   RUN,
+  storedWallet,
   toRow,
   WINDOW,
   type Row,
@@ -63,11 +67,22 @@ export class KnexRepository implements Repository {
     await migrateLatest(this.db);
   }
 
-  /** Inserts a run row and returns its id (a positive safe integer). */
+  /** Inserts a run row (its wallet lowercased) and returns its id (a positive safe integer). */
   async createRun(run: RunRecord): Promise<number> {
-    const row = toRow(RUN, run, { started_at: new Date(run.startedAtMs) });
-    const rows: Row[] = await this.db('runs').insert(row).returning('id');
+    const extra = { started_at: new Date(run.startedAtMs), wallet: storedWallet(run.wallet) };
+    const rows: Row[] = await this.db('runs')
+      .insert(toRow(RUN, run, extra))
+      .returning('id');
     return Number(rows[0]?.['id']);
+  }
+
+  /** Returns the id of the newest run with this mode and wallet (case-insensitive), or null. */
+  async latestRunOf(mode: RunRecord['mode'], wallet: string): Promise<number | null> {
+    const r: Row | undefined = await this.db('runs')
+      .where({ mode, wallet: wallet.toLowerCase() })
+      .orderBy('id', 'desc')
+      .first('id');
+    return r === undefined ? null : Number(r['id']);
   }
 
   /**
@@ -88,6 +103,7 @@ export class KnexRepository implements Repository {
     const finished = r['finished_at'] as Date | null;
     return {
       ...fromRow(RUN, r),
+      wallet: r['wallet'] as string | null,
       id: Number(r['id']),
       startedAtMs: (r['started_at'] as Date).getTime(),
       finishedAtMs: finished === null ? null : finished.getTime(),
@@ -201,6 +217,13 @@ export class KnexRepository implements Repository {
     return rows.map((r) => fromRow(EVENT, r));
   }
 
+  /** Returns the highest journal seq of a run; 0 when it has none (or the run is unknown). */
+  async maxEventSeq(runId: number): Promise<number> {
+    const rows: Row[] = await this.db('position_events').where({ run_id: runId }).max({ seq: 'seq' });
+    const seq = rows[0]?.['seq'];
+    return seq === null || seq === undefined ? 0 : Number(seq);
+  }
+
   /** Returns the orders of a run ordered by createdMs, then clientOrderId (byte order). */
   async loadOrders(runId: number): Promise<OrderRecord[]> {
     const rows: Row[] = await this.db('orders')
@@ -215,6 +238,26 @@ export class KnexRepository implements Repository {
       .where({ run_id: runId })
       .orderByRaw('ts_ms, trade_id collate "C"');
     return rows.map((r) => fromRow(FILL, r));
+  }
+
+  /**
+   * Inserts signed order attempts; a venue order id stored before in the same run (or earlier in
+   * the batch) is ignored.
+   * @throws {InvariantError} when the run does not exist.
+   */
+  async insertOrderAttempts(runId: number, attempts: readonly OrderAttemptRecord[]): Promise<void> {
+    const rows = attempts.map((a) => toRow(ORDER_ATTEMPT, a, { run_id: runId }));
+    await this.write(rows, ORDER_ATTEMPT.length + 1, (q, part) =>
+      q('order_attempts').insert(part).onConflict(['run_id', 'venue_order_id']).ignore(),
+    );
+  }
+
+  /** Returns the order attempts of a run ordered by signedMs, then venueOrderId (byte order). */
+  async loadOrderAttempts(runId: number): Promise<OrderAttemptRecord[]> {
+    const rows: Row[] = await this.db('order_attempts')
+      .where({ run_id: runId })
+      .orderByRaw('signed_ms, venue_order_id collate "C"');
+    return rows.map((r) => fromRow(ORDER_ATTEMPT, r));
   }
 
   /** Returns the number of ticks stored for a run. */
@@ -243,6 +286,11 @@ export class KnexRepository implements Repository {
     const all = this.db('windows').orderByRaw('slug collate "C"');
     const rows: Row[] = await (slugs === undefined ? all : all.whereRaw('slug = any(?)', [[...slugs]]));
     return rows.map((r) => fromRow(WINDOW, r));
+  }
+
+  /** See {@link Repository.lockWallet}. */
+  lockWallet(address: string): Promise<WalletLock | null> {
+    return tryLockWallet(this.db, address);
   }
 
   /** Destroys the knex pool (and shuts PGlite down). */

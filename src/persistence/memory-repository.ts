@@ -1,10 +1,12 @@
 /**
  * An in-memory repository with the same semantics as the knex one (unit tests, benchmarks):
- * upserts by natural key, idempotent fills, append-only journal with unique (run, seq).
+ * upserts by natural key, idempotent fills and order attempts, append-only journal with unique
+ * (run, seq).
  */
 import { InvariantError } from '../core/errors';
 import type {
   FillRecord,
+  OrderAttemptRecord,
   OrderRecord,
   PositionEventRecord,
   PositionRecord,
@@ -15,6 +17,10 @@ import type {
 } from './records';
 import { storableText, type StoredRun } from './knex-repository';
 import type { Repository } from './repository';
+import type { WalletLock } from './wallet-lock';
+
+const HELD_WALLETS = new Set<string>();
+import { storedWallet } from './row-spec';
 
 /** Per-run data. */
 interface RunData {
@@ -23,6 +29,8 @@ interface RunData {
   readonly events: Map<number, PositionEventRecord>;
   readonly orders: Map<string, OrderRecord>;
   readonly fills: FillRecord[];
+  /** Order attempts by venue order id. */
+  readonly attempts: Map<string, OrderAttemptRecord>;
   readonly rawFrames: RawFrameRecord[];
 }
 
@@ -54,19 +62,38 @@ export class MemoryRepository implements Repository {
   /** Does nothing (no schema in memory). */
   async migrate(): Promise<void> {}
 
-  /** Stores a run and returns its id (1, 2, …). */
+  /** Stores a run (its wallet lowercased) and returns its id (1, 2, …). */
   async createRun(run: RunRecord): Promise<number> {
     const id = this.nextRunId++;
-    this.runs.set(id, { ...run, id, config: jsonCopy(run.config), finishedAtMs: null, summary: null });
+    const wallet = storedWallet(run.wallet);
+    this.runs.set(id, {
+      ...run,
+      id,
+      wallet,
+      config: jsonCopy(run.config),
+      finishedAtMs: null,
+      summary: null,
+    });
     this.data.set(id, {
       ticks: 0,
       positions: new Map(),
       events: new Map(),
       orders: new Map(),
       fills: [],
+      attempts: new Map(),
       rawFrames: [],
     });
     return id;
+  }
+
+  /** Returns the id of the newest run with this mode and wallet (case-insensitive), or null. */
+  async latestRunOf(mode: RunRecord['mode'], wallet: string): Promise<number | null> {
+    const w = wallet.toLowerCase();
+    let latest: number | null = null;
+    for (const r of this.runs.values()) {
+      if (r.mode === mode && r.wallet === w && (latest === null || r.id > latest)) latest = r.id;
+    }
+    return latest;
   }
 
   /**
@@ -191,6 +218,13 @@ export class MemoryRepository implements Repository {
     return [...map.values()].sort((a, b) => a.seq - b.seq).map((e) => ({ ...e, data: jsonCopy(e.data) }));
   }
 
+  /** Returns the highest journal seq of a run; 0 when it has none (or the run is unknown). */
+  async maxEventSeq(runId: number): Promise<number> {
+    let max = 0;
+    for (const seq of this.data.get(runId)?.events.keys() ?? []) max = Math.max(max, seq);
+    return max;
+  }
+
   /** Returns the orders of a run ordered by createdMs, clientOrderId (empty for an unknown run). */
   async loadOrders(runId: number): Promise<OrderRecord[]> {
     const map = this.data.get(runId)?.orders ?? new Map<string, OrderRecord>();
@@ -203,6 +237,22 @@ export class MemoryRepository implements Repository {
   async loadFills(runId: number): Promise<FillRecord[]> {
     const list = this.data.get(runId)?.fills ?? [];
     return [...list].sort((a, b) => a.tsMs - b.tsMs || cmp(a.tradeId, b.tradeId));
+  }
+
+  /**
+   * Inserts signed order attempts; a venue order id stored before in the same run (or earlier in
+   * the batch) is ignored.
+   * @throws {InvariantError} when the run does not exist.
+   */
+  async insertOrderAttempts(runId: number, attempts: readonly OrderAttemptRecord[]): Promise<void> {
+    const map = this.run(runId).attempts;
+    for (const a of attempts) if (!map.has(a.venueOrderId)) map.set(a.venueOrderId, a);
+  }
+
+  /** Returns the order attempts of a run ordered by signedMs, venueOrderId (empty for an unknown run). */
+  async loadOrderAttempts(runId: number): Promise<OrderAttemptRecord[]> {
+    const map = this.data.get(runId)?.attempts ?? new Map<string, OrderAttemptRecord>();
+    return [...map.values()].sort((a, b) => a.signedMs - b.signedMs || cmp(a.venueOrderId, b.venueOrderId));
   }
 
   /** Returns the number of ticks stored for a run (0 for an unknown run). */
@@ -226,6 +276,19 @@ export class MemoryRepository implements Repository {
     const all = [...this.windows.values()];
     const wanted = slugs === undefined ? undefined : new Set(slugs);
     return all.filter((w) => wanted === undefined || wanted.has(w.slug)).sort((a, b) => cmp(a.slug, b.slug));
+  }
+
+  /** See {@link Repository.lockWallet}: an in-process lock per address (for tests). */
+  async lockWallet(address: string): Promise<WalletLock | null> {
+    const a = address.toLowerCase();
+    if (HELD_WALLETS.has(a)) return null;
+    HELD_WALLETS.add(a);
+    return {
+      address: a,
+      release: async () => {
+        HELD_WALLETS.delete(a);
+      },
+    };
   }
 
   /** Does nothing; the data stays readable. */

@@ -14,6 +14,11 @@ export interface RunRecord {
   readonly startedAtMs: number;
   /** The frozen config, stored as JSON (secrets never included). */
   readonly config: Record<string, unknown>;
+  /**
+   * Lowercase 0x address of the trading wallet (the funder); only live runs set it, so a
+   * restarted trader can find the run it continues (issue #4). Stored lowercased.
+   */
+  readonly wallet?: string | null;
 }
 
 /** A market window with its two tokens (design §10 windows table). */
@@ -118,4 +123,17 @@ export interface FillRecord {
   readonly shares: number;
   readonly feeUsdc: number;
   readonly tsMs: number;
+}
+
+/**
+ * One signed attempt of an order (issue #4). Written before the order is posted, so a restarted
+ * trader can ask the venue about an order whose outcome it never saw; an order retried with a
+ * fresh signature has several attempts under one client order id.
+ */
+export interface OrderAttemptRecord {
+  readonly clientOrderId: string;
+  /** The venue's order id: the EIP-712 hash of the order signed for this attempt. */
+  readonly venueOrderId: string;
+  /** Signing time, ms. */
+  readonly signedMs: number;
 }

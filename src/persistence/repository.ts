@@ -1,5 +1,7 @@
+import type { WalletLock } from './wallet-lock';
 import type {
   FillRecord,
+  OrderAttemptRecord,
   OrderRecord,
   PositionEventRecord,
   PositionRecord,
@@ -13,13 +15,18 @@ import type {
  * The one persistence port (design §2): the knex implementation is the only code that writes SQL.
  * Every write is scoped to a run id. Writes are idempotent where a natural key exists
  * (windows by slug, positions by run+key, orders by run+client id, fills by run+trade id,
- * events by run+seq). All methods reject with the driver's error on a database failure.
+ * order attempts by run+venue order id, events by run+seq). All methods reject with the driver's error on a database failure.
  */
 export interface Repository {
   /** Applies pending migrations. */
   migrate(): Promise<void>;
-  /** Inserts a run row and returns its id. */
+  /** Inserts a run row (its wallet lowercased) and returns its id. */
   createRun(run: RunRecord): Promise<number>;
+  /**
+   * Returns the id of the newest (highest id) run with this mode and wallet (compared
+   * case-insensitively), or null when there is none.
+   */
+  latestRunOf(mode: RunRecord['mode'], wallet: string): Promise<number | null>;
   /** Stores the finish time (ms) and the summary JSON of a run. */
   finishRun(runId: number, finishedAtMs: number, summary: Record<string, unknown>): Promise<void>;
   /** Inserts or updates windows by slug. */
@@ -38,10 +45,19 @@ export interface Repository {
   loadPositions(runId: number): Promise<PositionRecord[]>;
   /** Returns the journal of a run ordered by seq. */
   loadPositionEvents(runId: number): Promise<PositionEventRecord[]>;
+  /** Returns the highest journal seq of a run; 0 when it has none (or the run is unknown). */
+  maxEventSeq(runId: number): Promise<number>;
   /** Returns the orders of a run ordered by createdMs, clientOrderId. */
   loadOrders(runId: number): Promise<OrderRecord[]>;
   /** Returns the fills of a run ordered by tsMs, tradeId. */
   loadFills(runId: number): Promise<FillRecord[]>;
+  /**
+   * Inserts signed order attempts (before they are posted); a venue order id stored before in the
+   * run (or earlier in the batch) is ignored.
+   */
+  insertOrderAttempts(runId: number, attempts: readonly OrderAttemptRecord[]): Promise<void>;
+  /** Returns the order attempts of a run ordered by signedMs, venueOrderId. */
+  loadOrderAttempts(runId: number): Promise<OrderAttemptRecord[]>;
   /** Appends raw feed frames in receive order (multi-row batches). */
   insertRawFrames(runId: number, frames: readonly RawFrameRecord[]): Promise<void>;
   /** Returns the raw frames of a run in insertion order. */
@@ -50,6 +66,12 @@ export interface Repository {
   countTicks(runId: number): Promise<number>;
   /** Returns the windows with these slugs (all when omitted), ordered by slug. */
   loadWindows(slugs?: readonly string[]): Promise<WindowRecord[]>;
+  /**
+   * Takes the wallet's lock without waiting (issue #4: one trader per wallet): a PostgreSQL
+   * session advisory lock keyed by the address (see `wallet-lock.ts`). Returns `null` when
+   * another session holds it.
+   */
+  lockWallet(address: string): Promise<WalletLock | null>;
   /** Closes the connection. */
   close(): Promise<void>;
 }

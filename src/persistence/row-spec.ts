@@ -6,6 +6,7 @@
 import { formatMicros, parseMicros } from '../core/money';
 import type {
   FillRecord,
+  OrderAttemptRecord,
   OrderRecord,
   PositionEventRecord,
   PositionRecord,
@@ -43,7 +44,8 @@ export const WINDOW = spec<WindowRecord>({
   ...{ upTokenId: 'text', downTokenId: 'text', winner: 'text' },
   ...{ startPrice: 'float', endPrice: 'float', expectedWinner: 'text' },
 });
-export const RUN = spec<Omit<RunRecord, 'startedAtMs'>>({
+/** Without startedAtMs (timestamptz) and wallet (optional, lowercased): the repository maps those. */
+export const RUN = spec<Omit<RunRecord, 'startedAtMs' | 'wallet'>>({
   ...{ mode: 'text', configHash: 'text', codeRevision: 'text', input: 'text', config: 'json' },
 });
 export const TICK = spec<TickRecord>({
@@ -68,6 +70,9 @@ export const ORDER = spec<OrderRecord>({
   ...{ tif: 'text', limitPrice: 'micros', notional: 'micros', shares: 'micros', status: 'text' },
   ...{ reason: 'text', createdMs: 'int8', updatedMs: 'int8' },
 });
+export const ORDER_ATTEMPT = spec<OrderAttemptRecord>({
+  ...{ clientOrderId: 'text', venueOrderId: 'text', signedMs: 'int8' },
+});
 export const RAW_FRAME = spec<RawFrameRecord>({
   ...{ channel: 'text', recvMs: 'int8', venueTsMs: 'int8', text: 'text' },
 });
@@ -75,6 +80,11 @@ export const FILL = spec<FillRecord>({
   ...{ tradeId: 'text', clientOrderId: 'text', positionKey: 'text', price: 'micros', shares: 'micros' },
   ...{ feeUsdc: 'micros', tsMs: 'int8' },
 });
+
+/** Returns a wallet address as stored: lowercased, null when absent. */
+export function storedWallet(wallet: string | null | undefined): string | null {
+  return wallet === undefined || wallet === null ? null : wallet.toLowerCase();
+}
 
 /** Converts a record to a row by `spec`; nulls stay null. */
 export function toRow<T extends object>(spec: Spec<T>, rec: T, extra: Row = {}): Row {

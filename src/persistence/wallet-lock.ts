@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { isPgLite } from './db';
 
 /** A held wallet lock. */
 export interface WalletLock {
@@ -28,6 +29,7 @@ export function walletLockKey(address: string): string {
  */
 export async function tryLockWallet(db: Knex, address: string): Promise<WalletLock | null> {
   const key = walletLockKey(address);
+  if (isPgLite(db)) return lockOnSharedConnection(db, key, address);
   // a session lock lives on one connection: take one out of the pool and keep it
   const conn: unknown = await db.client.acquireConnection();
   const run = async (sql: string): Promise<boolean> => {
@@ -49,6 +51,24 @@ export async function tryLockWallet(db: Knex, address: string): Promise<WalletLo
       } finally {
         await db.client.releaseConnection(conn);
       }
+    },
+  };
+}
+
+/**
+ * PGlite has a single connection (the pool's only one): the session lock is taken on it through
+ * the pool, never held out of it (which would starve every other query).
+ */
+async function lockOnSharedConnection(db: Knex, key: string, address: string): Promise<WalletLock | null> {
+  const run = async (sql: string): Promise<boolean> => {
+    const res = (await db.raw(sql, [key])) as { rows: { ok: boolean }[] };
+    return res.rows[0]?.ok === true;
+  };
+  if (!(await run('select pg_try_advisory_lock(?::bigint) as ok'))) return null;
+  return {
+    address: address.toLowerCase(),
+    release: async () => {
+      await run('select pg_advisory_unlock(?::bigint) as ok');
     },
   };
 }

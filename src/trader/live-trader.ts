@@ -5,6 +5,7 @@
  * Per tick (design §5, issue #2): first due window expiries, then the window's open positions
  * (exit rules in order, exit retries), then strategy signals (reversal rules, then entries).
  */
+import { InvariantError } from '../core/errors';
 import { positionKey, windowKey } from '../core/ids';
 import type { OrderCommand, Side, Signal, Tick, VenueEvent, WindowRef } from '../core/types';
 import { windowEndMs } from '../core/types';
@@ -24,6 +25,9 @@ export interface TraderConfig extends ExitThresholds, DeskConfig, RiskLimitConfi
   readonly EXIT_BEFORE_END_MS: number;
 }
 
+/** Strategy name of positions adopted from the chain by reconciliation (issue #4). */
+export const RECONCILED_STRATEGY = 'reconciled';
+
 /** Per-window state. */
 interface WindowState {
   readonly window: WindowRef;
@@ -33,7 +37,11 @@ interface WindowState {
   readonly positions: Position[];
   /** Entries per strategy in this window. */
   readonly entries: Map<string, number>;
+  /** Highest position-key number used per strategy (never decremented: keys and order ids stay unique). */
+  readonly keySeq: Map<string, number>;
   resolved: boolean;
+  /** The winner read from the chain (live), which takes precedence over the last tick's. */
+  chainWinner: Side | null;
 }
 
 /** An entry waiting for reversal exits to fill. */
@@ -61,26 +69,174 @@ export class LiveTrader {
   /** Entry limits and the kill switch (issue #4). */
   readonly risk: RiskLimits;
 
-  /** Creates a trader; `sink` receives journal rows and snapshots (default: discarded). */
+  /**
+   * Creates a trader; `sink` receives journal rows and snapshots (default: discarded);
+   * `journalSeqStart` is the run's highest stored journal seq when a live trader resumes its run.
+   */
   constructor(
     private readonly cfg: TraderConfig,
     private readonly strategies: readonly Strategy[],
     sink: TraderSink = NULL_SINK,
+    journalSeqStart = 0,
   ) {
     this.risk = new RiskLimits(cfg);
     // the daily loss limit learns every realised P&L on its way to the sink
-    this.journal = new Journal({
-      onPositionEvent: (e) => sink.onPositionEvent(e),
-      onPosition: (p) => sink.onPosition(p),
-      onOrder: (o) => sink.onOrder(o),
-      onFill: (f) => sink.onFill(f),
-      onWindowResolved: (w, winner, ts) => sink.onWindowResolved(w, winner, ts),
-      onPositionClosed: (p) => {
-        if (p.pnlUsdc !== null) this.risk.recordClose(p.pnlUsdc, p.exitTimeMs ?? 0);
-        sink.onPositionClosed(p);
+    this.journal = new Journal(
+      {
+        onPositionEvent: (e) => sink.onPositionEvent(e),
+        onPosition: (p) => sink.onPosition(p),
+        onOrder: (o) => sink.onOrder(o),
+        onFill: (f) => sink.onFill(f),
+        onWindowResolved: (w, winner, ts) => sink.onWindowResolved(w, winner, ts),
+        onPositionClosed: (p) => {
+          if (p.pnlUsdc !== null) this.risk.recordClose(p.pnlUsdc, p.exitTimeMs ?? 0);
+          sink.onPositionClosed(p);
+        },
       },
-    });
+      journalSeqStart,
+    );
     this.desk = new OrderDesk(cfg, this.journal, this.stats);
+  }
+
+  /**
+   * Takes over a position restored from the database by a restarted live trader (issue #4):
+   * registers it in its window (entries per strategy count it) and, when `inFlight` is given,
+   * the order whose outcome the earlier process never saw (it arrives through
+   * `onVenueEvent` once the venue is queried). Journals `RESTORED`.
+   * @throws {InvariantError} for a CLOSED position or a key already held.
+   */
+  restore(p: Position, inFlight: OrderCommand | null, nowMs: number): void {
+    if (p.state === 'CLOSED' || this.byKey.has(p.key))
+      throw new InvariantError(`restore: ${p.key} is ${p.state === 'CLOSED' ? 'closed' : 'already held'}`);
+    const wk = windowKey(p.window);
+    const ws = this.windowState(p.window, wk);
+    ws.positions.push(p);
+    ws.entries.set(p.strategy, (ws.entries.get(p.strategy) ?? 0) + 1);
+    this.reserveKey(p.key, p.strategy, p.window);
+    this.byKey.set(p.key, p);
+    if (inFlight !== null) {
+      p.openOrderId = inFlight.clientOrderId;
+      this.journal.adoptSent(inFlight);
+    }
+    this.journal.event(p, 'RESTORED', null, nowMs, {
+      state: p.state,
+      shares: p.shares,
+      orderInFlight: p.openOrderId,
+    });
+  }
+
+  /**
+   * Marks a position key of the run as used (a live restart: keys of positions closed before it),
+   * so that a new position never takes it again.
+   */
+  reserveKey(key: string, strategy: string, window: WindowRef): void {
+    const base = positionKey(strategy, window, 1);
+    const n = key === base ? 1 : key.startsWith(`${base}_`) ? Number(key.slice(base.length + 1)) : 0;
+    if (!Number.isSafeInteger(n) || n <= 0) return;
+    const ws = this.windowState(window, windowKey(window));
+    if (n > (ws.keySeq.get(strategy) ?? 0)) ws.keySeq.set(strategy, n);
+  }
+
+  /** Journals an audit row about `positionKey` (a held position or not), e.g. `RECONCILED`. */
+  audit(positionKey: string, type: string, nowMs: number, data: Record<string, unknown>): void {
+    this.journal.eventByKey(positionKey, type, nowMs, data);
+  }
+
+  /**
+   * Reconciliation adopted the chain's size for a position (design §9): sets `shares`
+   * (micro-shares) and journals `RECONCILED` with `audit`. Returns false for an unknown key.
+   */
+  reconcileShares(key: string, shares: number, nowMs: number, audit: Record<string, unknown>): boolean {
+    const p = this.byKey.get(key);
+    if (p === undefined || p.state === 'CLOSED') return false;
+    const before = p.shares;
+    p.shares = shares;
+    this.journal.event(p, 'RECONCILED', p.state, nowMs, {
+      ...audit,
+      sharesBefore: before,
+      sharesAfter: shares,
+    });
+    this.journal.position(p, nowMs);
+    return true;
+  }
+
+  /**
+   * Reconciliation found no tokens behind a position (design §9): CLOSED with exit reason
+   * `manual`, proceeds 0 (unknown to the trader; the collateral is wherever the venue put it),
+   * journaled `RECONCILED` then `CLOSED`. Returns false for an unknown key.
+   */
+  reconcileClose(key: string, nowMs: number, audit: Record<string, unknown>): boolean {
+    const p = this.byKey.get(key);
+    if (p === undefined || p.state === 'CLOSED') return false;
+    this.journal.event(p, 'RECONCILED', p.state, nowMs, audit);
+    this.desk.closeReconciled(p, nowMs);
+    this.afterExitOutcome(p, nowMs, []);
+    return true;
+  }
+
+  /**
+   * Reconciliation found tokens no position explains (design §9): adopts them as an OPEN
+   * position of strategy `reconciled`, held to resolution (its entry price is unknown, so no exit
+   * rule runs), journaled `RECONCILED`. Returns the new position.
+   */
+  adoptPosition(
+    window: WindowRef,
+    side: Side,
+    tokenId: string,
+    shares: number,
+    nowMs: number,
+    audit: Record<string, unknown>,
+  ): Position {
+    const ws = this.windowState(window, windowKey(window));
+    const n = (ws.keySeq.get(RECONCILED_STRATEGY) ?? 0) + 1;
+    ws.keySeq.set(RECONCILED_STRATEGY, n);
+    ws.entries.set(RECONCILED_STRATEGY, (ws.entries.get(RECONCILED_STRATEGY) ?? 0) + 1);
+    const p = newPosition(
+      positionKey(RECONCILED_STRATEGY, window, n),
+      RECONCILED_STRATEGY,
+      window,
+      side,
+      tokenId,
+      nowMs,
+    );
+    p.state = 'OPEN';
+    p.shares = shares;
+    p.entryTimeMs = nowMs;
+    p.holdToResolution = true;
+    p.fillTickSeq = 0;
+    ws.positions.push(p);
+    this.byKey.set(p.key, p);
+    this.journal.event(p, 'RECONCILED', 'PENDING', nowMs, audit);
+    this.journal.position(p, nowMs);
+    return p;
+  }
+
+  /**
+   * Resolves a window from its on-chain payout (live, when no tick of the window arrived to
+   * settle it, e.g. positions restored after its end): closes its positions at `winner`.
+   */
+  resolveFromChain(window: WindowRef, winner: Side, nowMs: number): OrderCommand[] {
+    const out: OrderCommand[] = [];
+    const ws = this.windows.get(windowKey(window));
+    if (ws === undefined) return out;
+    ws.chainWinner = winner;
+    this.resolveWindow(ws, Math.max(nowMs, ws.endMs), out);
+    return out;
+  }
+
+  /**
+   * Records what redeeming paid for a position closed at resolution (issue #4): proceeds
+   * (micro-USDC) replace the predicted payout, P&L is recomputed, `REDEEMED` is journaled with
+   * `data` (tx hash, block) and the snapshot re-emitted. The daily loss limit learns the difference.
+   */
+  recordPayout(p: Position, proceeds: number, nowMs: number, data: Record<string, unknown>): void {
+    const before = p.pnlUsdc ?? 0;
+    p.proceedsUsdc = proceeds;
+    p.exitPrice = p.shares > 0 ? Math.round((proceeds * 1_000_000) / p.shares) : p.exitPrice;
+    p.pnlUsdc = proceeds - (p.exitFeeUsdc ?? 0) - p.costUsdc;
+    if (p.pnlUsdc !== before) this.risk.recordClose(p.pnlUsdc - before, nowMs);
+    this.journal.event(p, 'REDEEMED', null, nowMs, { ...data, proceeds, pnl: p.pnlUsdc });
+    this.journal.position(p, nowMs);
   }
 
   /**
@@ -195,7 +351,9 @@ export class LiveTrader {
         lastTick: null,
         positions: [],
         entries: new Map(),
+        keySeq: new Map(),
         resolved: false,
+        chainWinner: null,
       };
       this.windows.set(wk, ws);
       if (ws.endMs < this.nextExpiryMs) this.nextExpiryMs = ws.endMs;
@@ -304,7 +462,8 @@ export class LiveTrader {
       this.stats.entriesBlocked[block] = (this.stats.entriesBlocked[block] ?? 0) + 1;
       return;
     }
-    const n = (ws.entries.get(sig.strategy) ?? 0) + 1;
+    const n = (ws.keySeq.get(sig.strategy) ?? 0) + 1;
+    ws.keySeq.set(sig.strategy, n);
     const p = newPosition(
       positionKey(sig.strategy, ws.window, n),
       sig.strategy,
@@ -313,7 +472,7 @@ export class LiveTrader {
       top.tokenId,
       tick.tsMs,
     );
-    ws.entries.set(sig.strategy, n);
+    ws.entries.set(sig.strategy, (ws.entries.get(sig.strategy) ?? 0) + 1);
     ws.positions.push(p);
     this.byKey.set(p.key, p);
     this.journal.event(p, 'SIGNAL', null, tick.tsMs, { note: sig.note, ask: top.ask, reversal });
@@ -343,7 +502,8 @@ export class LiveTrader {
 
   /** Closes what can be closed at the window end; a window with orders in flight stays until they answer. */
   private resolveWindow(ws: WindowState, nowMs: number, out: OrderCommand[]): void {
-    const winner: Side | null = ws.lastTick === null ? null : winnerFromLastTick(ws.lastTick);
+    const winner: Side | null =
+      ws.chainWinner ?? (ws.lastTick === null ? null : winnerFromLastTick(ws.lastTick));
     ws.resolved = true;
     let inFlight = false;
     for (const p of ws.positions) {

@@ -242,6 +242,18 @@ export class OrderDesk {
     });
   }
 
+  /**
+   * Closes a position reconciliation found without tokens (design §9): reason `manual`, proceeds
+   * and exit price 0 (what the venue paid, if anything, is not known to the trader).
+   */
+  closeReconciled(p: Position, nowMs: number): void {
+    p.openOrderId = null;
+    p.retryAtMs = null;
+    p.exitReason = 'manual';
+    p.triggerBid = null;
+    this.close(p, { exitTimeMs: nowMs, exitPrice: 0, proceeds: 0, fee: 0, nowMs });
+  }
+
   private exitNotionalOk(p: Position, bid: number, tick: number): boolean {
     const limit = exitLimitPrice(bid, this.exitBuffer, tick);
     const shares = sellableShares(p.shares);

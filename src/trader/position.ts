@@ -163,6 +163,42 @@ export function compareTrades(a: TradeLine, b: TradeLine): number {
   );
 }
 
+/**
+ * Rebuilds a not-CLOSED position from its stored snapshot (a live restart, issue #4). What the
+ * snapshot does not hold starts fresh: exit rules run from the next tick, an EXITING position's
+ * round is `exitRounds` = its exit attempts so far and it is EXITING since `updatedMs`; an order
+ * in flight is attached by `LiveTrader.restore`.
+ */
+export function positionFromRecord(r: PositionRecord): Position {
+  const p = newPosition(
+    r.positionKey,
+    r.strategy,
+    { crypto: r.crypto, windowSec: r.windowSec, windowEpoch: r.windowEpoch },
+    r.side,
+    r.tokenId,
+    r.entryTimeMs ?? r.updatedMs,
+  );
+  p.state = r.state;
+  p.entryTimeMs = r.entryTimeMs;
+  p.entryPrice = r.entryPrice;
+  p.shares = r.shares;
+  p.costUsdc = r.costUsdc;
+  p.entryFeeUsdc = r.entryFeeUsdc;
+  p.highWaterMark = r.highWaterMark;
+  p.trailingActivatedAtMs = r.trailingActivatedAtMs;
+  p.exitReason = r.exitReason;
+  p.exitAttempts = r.exitAttempts;
+  p.fillTickSeq = 0;
+  if (r.state === 'EXITING') {
+    p.exitRounds = 1;
+    p.roundAttempts = 0;
+    p.exitingSinceMs = r.updatedMs;
+  }
+  // an adopted position (no known entry price) is held to resolution, as when it was adopted
+  if (r.state === 'OPEN' && r.entryPrice === null) p.holdToResolution = true;
+  return p;
+}
+
 /** Returns a new PENDING position (no fill yet) created at `nowMs`. */
 export function newPosition(
   key: string,

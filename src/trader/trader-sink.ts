@@ -32,11 +32,24 @@ export const NULL_SINK: TraderSink = {
 
 /** Builds journal records with a strictly increasing sequence and forwards them to a sink. */
 export class Journal {
-  private seq = 0;
+  private seq: number;
   private readonly sent = new Map<string, OrderCommand>();
 
-  /** Creates a journal writing to `sink`. */
-  constructor(readonly sink: TraderSink) {}
+  /**
+   * Creates a journal writing to `sink`; the first event gets `seqStart + 1` (a live trader
+   * resuming its run starts after the run's highest stored seq).
+   */
+  constructor(
+    readonly sink: TraderSink,
+    seqStart = 0,
+  ) {
+    this.seq = seqStart;
+  }
+
+  /** Re-registers an order sent by an earlier process (a live restart), so its outcome is recorded. */
+  adoptSent(cmd: OrderCommand): void {
+    this.sent.set(cmd.clientOrderId, cmd);
+  }
 
   /** Appends a position event (`fromState` → the position's current state when given). */
   event(
@@ -53,6 +66,20 @@ export class Journal {
       type,
       fromState,
       toState: fromState === null ? null : p.state,
+      tsMs,
+      data,
+    });
+  }
+
+  /** Appends an event about a key that is not a held position (e.g. `reconcile_<tokenId>`). */
+  eventByKey(positionKey: string, type: string, tsMs: number, data: Record<string, unknown>): void {
+    this.seq += 1;
+    this.sink.onPositionEvent({
+      seq: this.seq,
+      positionKey,
+      type,
+      fromState: null,
+      toState: null,
       tsMs,
       data,
     });

@@ -251,6 +251,11 @@ export class LocalClob {
     };
   }
 
+  /** Every trade matched so far, in match order (for rehearsal checks: who sold what, how often). */
+  tradeLog(): readonly WireTrade[] {
+    return this.trades;
+  }
+
   private tradesFor(who: ApiIdentity, q: URLSearchParams): WireTrade[] {
     const id = q.get('id');
     const asset = q.get('asset_id');

@@ -1,0 +1,633 @@
+/**
+ * The live trading loop (issue #4, design §7, §9): the same LiveTrader as replay and sim, fed the
+ * collector's ticks, its orders sent to a real venue (the CLOB) whose outcomes come back
+ * asynchronously. Around the deterministic core this edge adds what real money needs:
+ * - write-ahead: the journal is flushed before any order leaves, and each signed attempt is stored
+ *   before it is posted (`beforePost`), so a process killed at any point can be resumed;
+ * - restart: a resumed run's open positions are restored, orders whose outcome was never seen are
+ *   settled by querying the venue (never re-sent), then the chain is reconciled;
+ * - reconciliation at start and every `RECONCILE_INTERVAL_MS`: open positions vs the wallet's
+ *   ERC-1155 balances; each discrepancy is reported, adopted (RECONCILED audit row) and counted;
+ *   tokens with an order in flight or a fill younger than `SETTLEMENT_GRACE_MS` are left alone;
+ * - unknown outcomes polled every `LIVE_POLL_MS`; an EXITING position past
+ *   `POSITION_LOCK_TIMEOUT_MS` whose order the venue cannot answer is settled from the chain;
+ * - windows resolved on chain are redeemed (`redeemPositions`), the payout recorded on each
+ *   position (`REDEEMED`).
+ * Amounts: micro-shares / micro-USDC (numbers in the trader, bigints at the chain edge).
+ */
+import { VirtualClock, type Clock } from '../core/clock';
+import { windowKey, windowSlug } from '../core/ids';
+import type { Logger } from '../core/logger';
+import type { OrderCommand, Side, Tick, VenueEvent, WindowRef } from '../core/types';
+import { windowEndMs } from '../core/types';
+import type { Config } from '../config/schema';
+import type { ExecutionVenue } from '../execution/venue';
+import type { PayoutState } from '../chain/balances';
+import { canonicalTokenId } from '../chain/balances';
+import { auditData, reconcile, type Discrepancy } from '../chain/reconcile';
+import type { RedeemResult } from '../chain/redeem';
+import type { OrderRecord, PositionRecord } from '../persistence/records';
+import type { Repository } from '../persistence/repository';
+import { RecordingSink } from '../replay/recording-sink';
+import type { Strategy } from '../strategy/strategy';
+import { LiveTrader } from '../trader/live-trader';
+import { positionFromRecord, type Position } from '../trader/position';
+import type { TraderSink } from '../trader/trader-sink';
+
+/** The venue as the live loop needs it (`ClobVenue` fits). */
+export interface LiveVenue extends ExecutionVenue {
+  /** True while any command awaits its outcome. */
+  readonly busy: boolean;
+  unknownOrders(): string[];
+  /** Settles an unknown outcome by querying the venue; `null` while it cannot be asked. */
+  resolveUnknown(clientOrderId: string): Promise<VenueEvent | null>;
+  adoptUnknown(cmd: OrderCommand, orderIds: readonly string[]): void;
+  forgetUnknown(clientOrderId: string): void;
+  idle(): Promise<void>;
+}
+
+/** The chain as the live loop needs it (a `ChainReader` plus the wallet's redeem). */
+export interface LiveChain {
+  /** The funder address holding the tokens (polymarket-protocol.md §7.2). */
+  readonly owner: string;
+  outcomeBalances(owner: string, tokenIds: readonly string[]): Promise<Map<string, bigint>>;
+  payout(conditionId: string): Promise<PayoutState>;
+  /** Redeems both positions of a condition; `null` when this wallet cannot (proxy/Safe funder). */
+  readonly redeem: ((conditionId: string) => Promise<RedeemResult>) | null;
+}
+
+/** A window's chain ids. */
+export interface LiveMarket {
+  readonly window: WindowRef;
+  readonly conditionId: string;
+  readonly upTokenId: string;
+  readonly downTokenId: string;
+}
+
+/** Counters of the live loop (also the run summary's `live` block). */
+export interface LiveStats {
+  reconcilePasses: number;
+  reconcileErrors: number;
+  /** Discrepancies found, by kind. */
+  discrepancies: { missing: number; extra: number; size_mismatch: number };
+  adopted: number;
+  closedByReconcile: number;
+  resized: number;
+  reviews: number;
+  /** Tokens skipped by a pass (order in flight or fill within the settlement grace). */
+  skippedBusy: number;
+  restored: number;
+  unknownResolved: number;
+  stuckSettledFromChain: number;
+  /** Positions whose window was redeemed with a payout > 0. */
+  redeemed: number;
+  redeemPayoutMicros: number;
+  redeemErrors: number;
+  /** Windows resolved from the chain because no tick settled them. */
+  chainResolved: number;
+  flushErrors: number;
+}
+
+/** Options of a {@link LiveSession}. */
+export interface LiveSessionOptions {
+  readonly config: Config;
+  readonly strategies: readonly Strategy[];
+  readonly venue: LiveVenue;
+  readonly chain: LiveChain;
+  readonly repo: Repository;
+  readonly runId: number;
+  /** Wall clock (settlement grace, poll periods). */
+  readonly wall: Clock;
+  /** The trader's time before the first tick (the venue's clock), ms. */
+  readonly startMs: number;
+  readonly log: Logger;
+  /** The windows the collector tracks (chain ids of the markets in play). */
+  readonly markets: () => readonly LiveMarket[];
+  /** Highest journal seq stored for the run (a resumed run), default 0. */
+  readonly journalSeqStart?: number;
+}
+
+interface RedeemEntry {
+  readonly conditionId: string;
+  readonly window: WindowRef;
+  readonly positions: Position[];
+}
+
+const newStats = (): LiveStats => ({
+  reconcilePasses: 0,
+  reconcileErrors: 0,
+  discrepancies: { missing: 0, extra: 0, size_mismatch: 0 },
+  adopted: 0,
+  closedByReconcile: 0,
+  resized: 0,
+  reviews: 0,
+  skippedBusy: 0,
+  restored: 0,
+  unknownResolved: 0,
+  stuckSettledFromChain: 0,
+  redeemed: 0,
+  redeemPayoutMicros: 0,
+  redeemErrors: 0,
+  chainResolved: 0,
+  flushErrors: 0,
+});
+
+/** The live loop around one LiveTrader. */
+export class LiveSession {
+  readonly stats: LiveStats = newStats();
+  readonly trader: LiveTrader;
+  readonly sink: RecordingSink;
+  /** The trader's clock: the latest tick's time (venue time). */
+  readonly clock: VirtualClock;
+  private readonly markets = new Map<string, LiveMarket>();
+  private readonly tokenIndex = new Map<string, { market: LiveMarket; side: Side }>();
+  /** Canonical token id → wall time of its latest fill. */
+  private readonly lastFillWall = new Map<string, number>();
+  private readonly redeemQueue = new Map<string, RedeemEntry>();
+  /** Serialises journal flushes and order sends (write-ahead). */
+  private io: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  /** Wires the trader, its sink and the venue listener; makes no request. */
+  constructor(private readonly o: LiveSessionOptions) {
+    this.clock = new VirtualClock(o.startMs);
+    this.sink = new RecordingSink((w) => {
+      const m = this.markets.get(windowKey(w));
+      return { up: m?.upTokenId ?? '', down: m?.downTokenId ?? '' };
+    }, false);
+    const sink = this.sink;
+    const tee: TraderSink = {
+      onPositionEvent: (e) => sink.onPositionEvent(e),
+      onPosition: (p) => sink.onPosition(p),
+      onOrder: (r) => sink.onOrder(r),
+      onFill: (f) => sink.onFill(f),
+      onWindowResolved: (w, winner) => sink.onWindowResolved(w, winner),
+      onPositionClosed: (p) => {
+        sink.onPositionClosed(p);
+        if (p.exitReason === 'window_expiry' && p.shares > 0) this.queueRedeem(p);
+      },
+    };
+    this.trader = new LiveTrader(o.config, o.strategies, tee, o.journalSeqStart ?? 0);
+    o.venue.setListener((ev) => this.onVenueEvent(ev));
+  }
+
+  /** Registers a window's chain ids (the collector's markets, or stored windows on restart). */
+  addMarket(m: LiveMarket): void {
+    const key = windowKey(m.window);
+    if (this.markets.has(key)) return;
+    this.markets.set(key, m);
+    this.tokenIndex.set(canonicalTokenId(m.upTokenId), { market: m, side: 'UP' });
+    this.tokenIndex.set(canonicalTokenId(m.downTokenId), { market: m, side: 'DOWN' });
+  }
+
+  /**
+   * Restores a resumed run (issue #4 restart): its not-CLOSED positions with the order each had
+   * in flight (adopted by the venue as unknown when attempts were stored; treated as never sent
+   * otherwise), and redeem checks for positions closed at resolution. Returns the count restored.
+   */
+  async restore(): Promise<number> {
+    const { repo, runId } = this.o;
+    const [positions, orders, attempts] = await Promise.all([
+      repo.loadPositions(runId),
+      repo.loadOrders(runId),
+      repo.loadOrderAttempts(runId),
+    ]);
+    const slugs = [...new Set(positions.map((p) => slugOf(p)))];
+    for (const w of slugs.length > 0 ? await repo.loadWindows(slugs) : []) {
+      if (w.conditionId === '' || w.upTokenId === '') continue;
+      this.addMarket({
+        window: { crypto: w.crypto, windowSec: w.windowSec, windowEpoch: w.windowEpoch },
+        conditionId: w.conditionId,
+        upTokenId: w.upTokenId,
+        downTokenId: w.downTokenId,
+      });
+    }
+    const idsOf = new Map<string, string[]>();
+    for (const a of attempts)
+      idsOf.set(a.clientOrderId, [...(idsOf.get(a.clientOrderId) ?? []), a.venueOrderId]);
+    const now = this.clock.now();
+    const neverSent: OrderCommand[] = [];
+    for (const rec of positions) {
+      const own = orders.filter((r) => r.positionKey === rec.positionKey);
+      if (rec.state === 'CLOSED') {
+        const w = { crypto: rec.crypto, windowSec: rec.windowSec, windowEpoch: rec.windowEpoch };
+        if (windowEndMs(w) > now) this.trader.reserveKey(rec.positionKey, rec.strategy, w);
+        if (rec.exitReason === 'window_expiry' && rec.shares > 0) this.queueRedeem(positionFromRecord(rec));
+        continue;
+      }
+      const p = positionFromRecord(rec);
+      setExitRounds(p, own);
+      const open = own.filter((r) => r.status === 'pending' || r.status === 'unknown').pop();
+      const cmd = open === undefined ? null : commandOf(open, p);
+      this.trader.restore(p, cmd, now);
+      this.stats.restored += 1;
+      if (cmd === null) {
+        // EXITING between attempts: the next tick retries (a fresh attempt id)
+        if (p.state === 'EXITING') p.retryAtMs = 0;
+        continue;
+      }
+      const ids = idsOf.get(cmd.clientOrderId) ?? [];
+      if (ids.length === 0) neverSent.push(cmd);
+      else this.o.venue.adoptUnknown(cmd, ids);
+    }
+    for (const cmd of neverSent) {
+      this.onVenueEvent({
+        kind: 'rejected',
+        clientOrderId: cmd.clientOrderId,
+        tsMs: now,
+        reason: 'never posted (no signed attempt stored before the restart)',
+      });
+    }
+    await this.resolveUnknowns();
+    await this.flush();
+    return this.stats.restored;
+  }
+
+  /** Feeds one tick (the collector's); sends the orders it causes. */
+  onTick(tick: Tick): void {
+    if (this.stopped) return;
+    if (tick.tsMs > this.clock.now()) this.clock.advanceTo(tick.tsMs);
+    this.send(this.trader.onTick(tick));
+  }
+
+  /** Kill switch: no new entries while `on`. */
+  setKill(on: boolean): void {
+    this.trader.risk.setKill(on);
+  }
+
+  /** Kill switch flatten: sells every OPEN position now. */
+  flatten(): void {
+    this.send(this.trader.flattenAll(this.clock.now()));
+  }
+
+  /**
+   * The periodic work (every `LIVE_POLL_MS`): registers the collector's markets, resolves
+   * unknown outcomes, settles stuck exits from the chain, resolves ended windows no tick settled,
+   * redeems resolved windows, flushes. Never throws (errors are logged and counted).
+   */
+  async poll(): Promise<void> {
+    for (const m of this.o.markets()) this.addMarket(m);
+    await this.guard('unknown orders', () => this.resolveUnknowns());
+    await this.guard('stuck exits', () => this.settleStuck());
+    await this.guard('chain resolution', () => this.resolveEndedWindows());
+    await this.guard('redeem', () => this.redeemResolved());
+    await this.flush();
+  }
+
+  /**
+   * One reconciliation pass (design §9): open positions vs the wallet's balances of their tokens
+   * and of every market in play. Busy tokens are skipped; each discrepancy is adopted with a
+   * RECONCILED audit row and counted. Returns the discrepancies found.
+   * @throws the chain reader's classified error (nothing is changed then).
+   */
+  async reconcileOnce(): Promise<Discrepancy[]> {
+    for (const m of this.o.markets()) this.addMarket(m);
+    const startedWall = this.o.wall.now();
+    const tokens = new Set<string>();
+    for (const p of this.trader.openPositions()) tokens.add(canonicalTokenId(p.tokenId));
+    for (const m of this.markets.values()) {
+      tokens.add(canonicalTokenId(m.upTokenId));
+      tokens.add(canonicalTokenId(m.downTokenId));
+    }
+    if (tokens.size === 0) return [];
+    const balances = await this.o.chain.outcomeBalances(this.o.chain.owner, [...tokens]);
+    this.stats.reconcilePasses += 1;
+    const busy = this.busyTokens(startedWall);
+    const chain = new Map<string, bigint>();
+    for (const [id, v] of balances) {
+      if (busy.has(id)) this.stats.skippedBusy += 1;
+      else chain.set(id, v);
+    }
+    const positions = this.trader
+      .openPositions()
+      .filter((p) => !busy.has(canonicalTokenId(p.tokenId)))
+      .map((p) => ({ positionKey: p.key, tokenId: p.tokenId, shares: p.shares, state: p.state }));
+    const found = reconcile(positions, chain);
+    const now = this.clock.now();
+    for (const d of found) this.apply(d, now);
+    if (found.length > 0) await this.flush();
+    return found;
+  }
+
+  /** Stops taking ticks, waits (bounded) for orders in flight, flushes. Positions stay as they are. */
+  async stop(waitMs: number): Promise<void> {
+    this.stopped = true;
+    await Promise.race([this.o.venue.idle(), new Promise((r) => setTimeout(r, waitMs).unref())]);
+    await this.io;
+    await this.flush();
+  }
+
+  /** Resolves when the journal and every queued send have been handed over. */
+  async settled(): Promise<void> {
+    await this.io;
+  }
+
+  /** Conditions waiting for resolution or redeem. */
+  pendingRedeems(): number {
+    return this.redeemQueue.size;
+  }
+
+  /** Writes the journal buffers now (serialised with the sends). Never throws. */
+  flush(): Promise<void> {
+    const next = this.io.then(() => this.sink.flush(this.o.repo, this.o.runId));
+    this.io = next.catch((err: unknown) => {
+      this.stats.flushErrors += 1;
+      this.o.log.error({ err: (err as Error).message }, 'journal write failed');
+    });
+    return this.io;
+  }
+
+  private onVenueEvent(ev: VenueEvent): void {
+    const key = ev.clientOrderId.slice(0, ev.clientOrderId.indexOf(':'));
+    const p = this.trader.position(key);
+    if (ev.kind === 'filled' && p !== undefined)
+      this.lastFillWall.set(canonicalTokenId(p.tokenId), this.o.wall.now());
+    this.send(this.trader.onVenueEvent(ev, this.clock.now()));
+  }
+
+  /** Write-ahead: the journal (orders as `pending`) is stored before the commands go out. */
+  private send(cmds: readonly OrderCommand[]): void {
+    if (cmds.length === 0) return;
+    const next = this.io.then(async () => {
+      try {
+        await this.sink.flush(this.o.repo, this.o.runId);
+      } catch (err) {
+        this.stats.flushErrors += 1;
+        this.o.log.error({ err: (err as Error).message }, 'journal write failed: orders not sent');
+        const now = this.clock.now();
+        for (const c of cmds) this.send(this.trader.onSubmitError(c, new Error('journal not written'), now));
+        return;
+      }
+      for (const c of cmds) {
+        try {
+          this.o.venue.submit(c);
+        } catch (err) {
+          this.send(this.trader.onSubmitError(c, err, this.clock.now()));
+        }
+      }
+    });
+    this.io = next.catch((err: unknown) => {
+      this.o.log.error({ err: (err as Error).message }, 'order send failed');
+    });
+  }
+
+  private async guard(what: string, job: () => Promise<void>): Promise<void> {
+    try {
+      await job();
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message, what }, 'live poll step failed; retried next poll');
+    }
+  }
+
+  private async resolveUnknowns(): Promise<void> {
+    for (const id of this.o.venue.unknownOrders()) {
+      const ev = await this.o.venue.resolveUnknown(id);
+      if (ev !== null) this.stats.unknownResolved += 1;
+    }
+  }
+
+  /**
+   * An EXITING position past the lock timeout whose order the venue cannot answer (design §7):
+   * the chain decides. No tokens left (after the settlement grace) → the sell went through:
+   * CLOSED by reconciliation. Tokens all there → the order is treated as rejected (the round
+   * goes on). Anything between waits for the reconciliation pass.
+   */
+  private async settleStuck(): Promise<void> {
+    const unknown = new Set(this.o.venue.unknownOrders());
+    const stuck = this.trader
+      .openPositions()
+      .filter((p) => p.lockTimedOut && p.openOrderId !== null && unknown.has(p.openOrderId));
+    if (stuck.length === 0) return;
+    const balances = await this.o.chain.outcomeBalances(
+      this.o.chain.owner,
+      stuck.map((p) => p.tokenId),
+    );
+    const now = this.clock.now();
+    const wall = this.o.wall.now();
+    for (const p of stuck) {
+      const id = p.openOrderId;
+      if (id === null) continue;
+      const held = balances.get(canonicalTokenId(p.tokenId)) ?? 0n;
+      const lastFill = this.lastFillWall.get(canonicalTokenId(p.tokenId)) ?? 0;
+      if (held <= 10_000n && wall - lastFill >= this.o.config.SETTLEMENT_GRACE_MS) {
+        this.o.venue.forgetUnknown(id);
+        this.trader.reconcileClose(p.key, now, {
+          kind: 'missing',
+          reason: 'exit order unanswered past POSITION_LOCK_TIMEOUT_MS; no tokens on chain',
+          orderId: id,
+          owner: this.o.chain.owner,
+        });
+        this.stats.stuckSettledFromChain += 1;
+      } else if (held >= BigInt(p.shares)) {
+        this.o.venue.forgetUnknown(id);
+        this.stats.stuckSettledFromChain += 1;
+        this.onVenueEvent({
+          kind: 'rejected',
+          clientOrderId: id,
+          tsMs: now,
+          reason: 'unanswered past POSITION_LOCK_TIMEOUT_MS; the chain still holds every share',
+        });
+      }
+    }
+  }
+
+  /** Positions still open in windows that ended with no tick to settle them: the chain's payout decides. */
+  private async resolveEndedWindows(): Promise<void> {
+    const now = this.clock.now();
+    const ended = new Map<string, WindowRef>();
+    for (const p of this.trader.openPositions())
+      if (p.openOrderId === null && windowEndMs(p.window) < now) ended.set(windowKey(p.window), p.window);
+    for (const [key, w] of ended) {
+      const m = this.markets.get(key);
+      if (m === undefined) continue;
+      const state = await this.o.chain.payout(m.conditionId);
+      if (!state.resolved) continue;
+      const winner: Side = (state.numerators[0] ?? 0n) > 0n ? 'UP' : 'DOWN';
+      this.stats.chainResolved += 1;
+      this.send(this.trader.resolveFromChain(w, winner, now));
+    }
+  }
+
+  private queueRedeem(p: Position): void {
+    const m = this.markets.get(windowKey(p.window));
+    if (m === undefined) {
+      this.o.log.warn({ position: p.key }, 'redeem: the window has no known condition id; redeem it by hand');
+      return;
+    }
+    const e = this.redeemQueue.get(m.conditionId) ?? {
+      conditionId: m.conditionId,
+      window: p.window,
+      positions: [],
+    };
+    if (!e.positions.some((q) => q.key === p.key)) e.positions.push(p);
+    this.redeemQueue.set(m.conditionId, e);
+  }
+
+  /** Redeems every queued condition the chain has resolved; records each position's payout. */
+  private async redeemResolved(): Promise<void> {
+    for (const e of [...this.redeemQueue.values()]) {
+      const state = await this.o.chain.payout(e.conditionId);
+      if (!state.resolved) continue;
+      const redeem = this.o.chain.redeem;
+      if (redeem === null) {
+        this.redeemQueue.delete(e.conditionId);
+        this.o.log.warn(
+          { conditionId: e.conditionId },
+          'resolved: this funder type redeems through its wallet UI',
+        );
+        continue;
+      }
+      const m = this.markets.get(windowKey(e.window));
+      const held =
+        m === undefined
+          ? new Map<string, bigint>()
+          : await this.o.chain.outcomeBalances(this.o.chain.owner, [m.upTokenId, m.downTokenId]);
+      let total = 0n;
+      for (const v of held.values()) total += v;
+      let result: RedeemResult | null = null;
+      if (total > 0n) {
+        try {
+          result = await redeem(e.conditionId);
+        } catch (err) {
+          this.stats.redeemErrors += 1;
+          this.o.log.warn(
+            { conditionId: e.conditionId, err: (err as Error).message },
+            'redeem failed; retried next poll',
+          );
+          continue;
+        }
+      }
+      this.redeemQueue.delete(e.conditionId);
+      const now = this.clock.now();
+      for (const p of e.positions) {
+        const num = state.numerators[p.side === 'UP' ? 0 : 1] ?? 0n;
+        const proceeds = Number((BigInt(p.shares) * num) / state.denominator);
+        this.trader.recordPayout(p, proceeds, now, {
+          conditionId: e.conditionId,
+          txHash: result?.txHash ?? null,
+          blockNumber: result?.blockNumber ?? null,
+          windowPayoutMicros: (result?.payoutMicros ?? 0n).toString(),
+        });
+        if (proceeds > 0 && result !== null) this.stats.redeemed += 1;
+      }
+      this.stats.redeemPayoutMicros += Number(result?.payoutMicros ?? 0n);
+      this.o.log.info(
+        {
+          conditionId: e.conditionId,
+          txHash: result?.txHash ?? null,
+          payoutMicros: String(result?.payoutMicros ?? 0n),
+        },
+        'redeemed',
+      );
+    }
+  }
+
+  /** Tokens a pass must not judge: orders in flight, recent fills, windows awaiting redeem. */
+  private busyTokens(startedWall: number): Set<string> {
+    const busy = new Set<string>();
+    const wall = this.o.wall.now();
+    for (const p of this.trader.openPositions())
+      if (p.openOrderId !== null) busy.add(canonicalTokenId(p.tokenId));
+    for (const [id, at] of this.lastFillWall) {
+      if (at >= startedWall || wall - at < this.o.config.SETTLEMENT_GRACE_MS) busy.add(id);
+      else if (wall - at > 10 * this.o.config.SETTLEMENT_GRACE_MS + 3_600_000) this.lastFillWall.delete(id);
+    }
+    for (const e of this.redeemQueue.values()) {
+      const m = this.markets.get(windowKey(e.window));
+      if (m === undefined) continue;
+      busy.add(canonicalTokenId(m.upTokenId));
+      busy.add(canonicalTokenId(m.downTokenId));
+    }
+    return busy;
+  }
+
+  private apply(d: Discrepancy, now: number): void {
+    this.stats.discrepancies[d.kind] += 1;
+    const audit = { ...auditData(d), owner: this.o.chain.owner };
+    this.o.log.warn(audit, 'reconciliation: discrepancy adopted from the chain');
+    const dec = d.decision;
+    switch (dec.action) {
+      case 'set_shares':
+        if (this.trader.reconcileShares(dec.positionKey, Number(dec.sharesMicros), now, audit))
+          this.stats.resized += 1;
+        return;
+      case 'close':
+        for (const k of dec.positionKeys)
+          if (this.trader.reconcileClose(k, now, audit)) this.stats.closedByReconcile += 1;
+        return;
+      case 'adopt': {
+        const t = this.tokenIndex.get(d.tokenId);
+        if (t === undefined) {
+          this.stats.reviews += 1;
+          this.trader.audit(`reconcile_${d.tokenId}`, 'RECONCILED', now, {
+            ...audit,
+            note: 'token of no known window: review',
+          });
+          return;
+        }
+        const p = this.trader.adoptPosition(
+          t.market.window,
+          t.side,
+          d.tokenId,
+          Number(dec.sharesMicros),
+          now,
+          audit,
+        );
+        this.stats.adopted += 1;
+        if (windowEndMs(p.window) <= now) this.queueRedeem(p);
+        return;
+      }
+      case 'redeem': {
+        const t = this.tokenIndex.get(d.tokenId);
+        this.trader.audit(`reconcile_${d.tokenId}`, 'RECONCILED', now, audit);
+        if (t !== undefined)
+          this.redeemQueue.set(t.market.conditionId, {
+            conditionId: t.market.conditionId,
+            window: t.market.window,
+            positions: [],
+          });
+        return;
+      }
+      case 'review':
+        this.stats.reviews += 1;
+        for (const k of dec.positionKeys) this.trader.audit(k, 'RECONCILED', now, audit);
+        return;
+    }
+  }
+}
+
+function slugOf(p: PositionRecord): string {
+  return windowSlug({ crypto: p.crypto, windowSec: p.windowSec, windowEpoch: p.windowEpoch });
+}
+
+/** Continues the exit-order numbering of a restored position (client order ids never repeat). */
+function setExitRounds(p: Position, orders: readonly OrderRecord[]): void {
+  for (const r of orders) {
+    const m = /:exit:(\d+)\.(\d+)$/.exec(r.clientOrderId);
+    if (m === null) continue;
+    const round = Number(m[1]);
+    const attempt = Number(m[2]);
+    if (round > p.exitRounds) {
+      p.exitRounds = round;
+      p.roundAttempts = attempt;
+    } else if (round === p.exitRounds && attempt > p.roundAttempts) p.roundAttempts = attempt;
+  }
+  if (p.state !== 'EXITING') p.roundAttempts = 0;
+}
+
+/** The command behind a stored order (to settle its outcome after a restart). */
+function commandOf(r: OrderRecord, p: Position): OrderCommand {
+  return {
+    clientOrderId: r.clientOrderId,
+    positionKey: r.positionKey,
+    purpose: r.purpose,
+    tokenId: r.tokenId,
+    window: p.window,
+    side: r.side,
+    tif: 'FOK',
+    limitPrice: r.limitPrice,
+    ...(r.notional === null ? {} : { notional: r.notional }),
+    ...(r.shares === null ? {} : { shares: r.shares }),
+    createdMs: r.createdMs,
+  };
+}

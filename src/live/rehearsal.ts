@@ -1,0 +1,382 @@
+/**
+ * The local rehearsal of live trading (issue #4, `npm run rehearse`): a local EVM and the local
+ * exchange settling on it (`startVenueStack`), a freshly generated wallet onboarded with
+ * collateral and approvals, and the real CLI `trade --mode live` as a child process trading N
+ * recorded windows while the exchange's fault switches fire one after another. Windows are
+ * resolved on chain at their end; the trader must redeem the winners. The verdict is computed
+ * from independent sources: the exchange's trade log (duplicate sells), the chain (tokens left),
+ * and the trader's database (positions, audit rows).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Wallet } from 'ethers';
+import { canonicalTokenId } from '../chain/balances';
+import { LIVE_CONFIRM_PHRASE } from '../config/live-gate';
+import { windowEndMs } from '../core/types';
+import { openRepository } from '../persistence/open-repository';
+import type { KnexRepository } from '../persistence/knex-repository';
+import type { PositionRecord } from '../persistence/records';
+import { startVenueStack, type ChainMarket, type VenueStack } from '../exchange-local/venue-stack';
+
+/** The verdict line of a rehearsal (its last stdout line, issue #4). */
+export interface RehearsalResult {
+  /** Positions whose entry filled. */
+  positions: number;
+  faultsInjected: number;
+  /** Found by the trader's reconciliation passes plus the final independent check. */
+  discrepancies: number;
+  /** SELL orders filled beyond one per exited position, or shares sold beyond those bought. */
+  duplicateSells: number;
+  /** Positions not CLOSED at the end, plus outcome tokens still held after redemption. */
+  lostPositions: number;
+  /** Winning positions whose window was redeemed with a payout. */
+  redeemed: number;
+}
+
+/** Details next to the verdict. */
+export interface RehearsalReport {
+  readonly result: RehearsalResult;
+  /** Positions closed at resolution on the winning side (each must be redeemed). */
+  readonly winners: number;
+  readonly faults: readonly string[];
+  /** The trader's stdout (summary table and counters). */
+  readonly traderOutput: string;
+  /** Orders not filled, by purpose, status and reason. */
+  readonly rejections: Readonly<Record<string, number>>;
+  readonly ok: boolean;
+}
+
+/** Options of {@link rehearse}. */
+export interface RehearsalOptions {
+  /** Recorded windows traded (default 4); one more is played so the last one expires. */
+  readonly windows?: number;
+  /** Playback speed, recording ms per wall ms (default 60). */
+  readonly speed?: number;
+  /** PostgreSQL URL; empty = an embedded PGlite in a temporary directory. */
+  readonly databaseUrl?: string;
+  /** Extra environment for the trader. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Receives progress lines. */
+  readonly progress?: (line: string) => void;
+}
+
+type Fault = { readonly name: string; arm(s: VenueStack): void; fired(s: VenueStack): boolean };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The fault plan: each switch of the local CLOB, armed once the previous one has fired. */
+function faultPlan(): Fault[] {
+  const f = (s: VenueStack) => s.exchange.clob.faults.stats;
+  const counter = (name: string, read: (s: VenueStack) => number, arm: (s: VenueStack) => void): Fault => {
+    let base = -1;
+    return {
+      name,
+      arm: (s) => {
+        base = read(s);
+        arm(s);
+      },
+      fired: (s) => base >= 0 && read(s) > base,
+    };
+  };
+  let settleAt = -1;
+  return [
+    counter(
+      'fok_kill',
+      (s) => f(s).killed,
+      (s) => s.exchange.clob.faults.killNext(),
+    ),
+    counter(
+      'http_425',
+      (s) => f(s).httpErrors,
+      (s) => s.exchange.clob.faults.httpErrorNext(425),
+    ),
+    counter(
+      'http_429',
+      (s) => f(s).httpErrors,
+      (s) => s.exchange.clob.faults.httpErrorNext(429),
+    ),
+    counter(
+      'http_500',
+      (s) => f(s).httpErrors,
+      (s) => s.exchange.clob.faults.httpErrorNext(500),
+    ),
+    counter(
+      'version_mismatch',
+      (s) => f(s).versionMismatches,
+      (s) => s.exchange.clob.faults.versionMismatchNext(),
+    ),
+    counter(
+      'timeout_after_fill',
+      (s) => f(s).timeouts,
+      (s) => s.exchange.clob.faults.timeoutAfterFillNext(1, 1_500),
+    ),
+    counter(
+      'error_after_fill',
+      (s) => s.exchange.clob.orderPosts,
+      (s) => s.exchange.clob.faults.errorAfterFillNext(),
+    ),
+    {
+      name: 'delayed_settlement',
+      arm: (s) => {
+        settleAt = s.exchange.clob.orderPosts;
+        s.exchange.clob.faults.settlementDelayMs = 1_500;
+      },
+      fired: (s) => {
+        // two orders settle late, then balances follow fills again
+        if (settleAt < 0 || s.exchange.clob.orderPosts < settleAt + 2) return false;
+        s.exchange.clob.faults.settlementDelayMs = 0;
+        return true;
+      },
+    },
+  ];
+}
+
+/** The winner of a window from the exchange's books at its end (the trader's rule: higher mid wins, tie UP). */
+function winnerAtEnd(s: VenueStack, m: ChainMarket): 'UP' | 'DOWN' {
+  const mid = (id: string): number => {
+    const b = s.exchange.books(id);
+    const bid = b?.bids[0]?.price;
+    const ask = b?.asks[0]?.price;
+    if (bid !== undefined && ask !== undefined) return (bid + ask) / 2;
+    return bid ?? ask ?? 0;
+  };
+  return mid(m.upTokenId) >= mid(m.downTokenId) ? 'UP' : 'DOWN';
+}
+
+/**
+ * Runs the rehearsal and returns the report; `ok` iff discrepancies, duplicate sells and lost
+ * positions are 0 and every winner was redeemed.
+ * @throws when the venue stack or the trader cannot start (the trader's stderr tail is in the message).
+ */
+export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalReport> {
+  const n = opts.windows ?? 4;
+  const speed = opts.speed ?? 60;
+  const say = opts.progress ?? (() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+  const stack = await startVenueStack({ windows: n + 1, manual: true, speed, rtdsInput: null });
+  let child: ChildProcess | null = null;
+  try {
+    const wallet = new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
+    await stack.onboard(wallet, 1_000n * 1_000_000n);
+    say(
+      `venue stack up (chain ${stack.timings.chainMs} ms, markets ${stack.timings.marketsMs} ms); wallet onboarded`,
+    );
+    const killFile = join(dir, 'KILL');
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      LIVE_CONFIRM: LIVE_CONFIRM_PHRASE,
+      PRIVATE_KEY: wallet.privateKey,
+      POSITION_SIZE_USDC: '5',
+      MAX_POSITION_USDC: '5',
+      DAILY_LOSS_LIMIT_USDC: '1000',
+      MAX_OPEN_POSITIONS: '10',
+      CHAIN_ID: String(stack.chain.chainId),
+      RPC_URL: stack.chain.rpcUrl,
+      CTF_ADDRESS: stack.chain.deployment.conditionalTokens,
+      COLLATERAL_ADDRESS: stack.chain.deployment.collateral,
+      DATABASE_URL: opts.databaseUrl ?? '',
+      DATA_DIR: dir,
+      OUT_PATH: join(dir, 'trades.jsonl'),
+      KILL_SWITCH_FILE: killFile,
+      COLLECT_CRYPTOS: 'BTC',
+      COLLECT_INTERVALS: '15m',
+      DISCOVERY_INTERVAL_MS: '200',
+      RECONCILE_INTERVAL_MS: '1000',
+      SETTLEMENT_GRACE_MS: '4000',
+      CLOB_REQUEST_TIMEOUT_MS: '1000',
+      LIVE_POLL_MS: '250',
+      LOG_LEVEL: 'warn',
+      // wider exits than the defaults, so that some positions ride to resolution and are redeemed
+      STOP_LOSS_PCT: '0.6',
+      TRAILING_ACTIVATION_PCT: '0.5',
+      ...opts.env,
+    };
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        resolve(__dirname, '..', 'cli', 'main.ts'),
+        'trade',
+        '--mode',
+        'live',
+        '--local',
+        stack.exchange.url,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+    const exited = new Promise<number | null>((ok) => child?.once('exit', (code) => ok(code)));
+    const started = Date.now();
+    while (!out.includes('start reconciliation')) {
+      if (child.exitCode !== null || Date.now() - started > 60_000)
+        throw new Error(`the trader did not start: ${out.slice(-2_000)} ${err.slice(-2_000)}`);
+      await sleep(50);
+    }
+    say(out.trim().split('\n').pop() ?? '');
+
+    const markets = stack.markets.slice(0, n);
+    const last = markets[n - 1];
+    if (last === undefined) throw new Error(`the recording has fewer than ${n} windows`);
+    const plan = faultPlan();
+    const fired: string[] = [];
+    let current = 0;
+    let armedCurrent = false;
+    const resolved = new Set<number>();
+    const winners = new Map<string, 'UP' | 'DOWN'>();
+    stack.exchange.play();
+    const lastEnd = windowEndMs(last.window);
+    let killed = false;
+    while (
+      stack.exchange.clockMs() < lastEnd + 60_000 &&
+      !(stack.exchange.clockMs() >= lastEnd && playbackDone(stack))
+    ) {
+      await sleep(25);
+      const now = stack.exchange.clockMs();
+      const f = plan[current];
+      if (f !== undefined && !armedCurrent) {
+        f.arm(stack);
+        armedCurrent = true;
+      } else if (f !== undefined && f.fired(stack)) {
+        fired.push(f.name);
+        say(`fault fired: ${f.name}`);
+        current += 1;
+        armedCurrent = false;
+      }
+      for (let i = 0; i < markets.length; i++) {
+        const m = markets[i]!;
+        if (!resolved.has(i) && now >= windowEndMs(m.window)) {
+          resolved.add(i);
+          const w = winnerAtEnd(stack, m);
+          winners.set(m.conditionId, w);
+          await stack.resolve(m.window, w);
+          say(`window ${m.slug} resolved on chain: ${w}`);
+        }
+      }
+      if (!killed && now >= lastEnd - 1_000) {
+        // no entries in the extra window: it is played only to expire the last one
+        killed = true;
+        writeFileSync(killFile, 'stop entries\n');
+      }
+    }
+    stack.exchange.pause();
+    const pending = plan[current];
+    if (pending !== undefined && armedCurrent && pending.fired(stack)) fired.push(pending.name);
+    stack.exchange.clob.faults.reset();
+
+    // wait for the trader to redeem: every traded token back to zero (or a time limit)
+    const tokenIds = markets.flatMap((m) => [m.upTokenId, m.downTokenId]);
+    const ctf = stack.chain.ctf;
+    const held = async (): Promise<bigint[]> =>
+      (await ctf.getFunction('balanceOfBatch').staticCall(
+        tokenIds.map(() => wallet.address),
+        tokenIds,
+      )) as bigint[];
+    const waitStart = Date.now();
+    while (Date.now() - waitStart < 30_000 && (await held()).some((v) => v > 10_000n)) await sleep(250);
+    await sleep(1_500); // one more reconciliation pass after the last redeem
+    child.kill('SIGTERM');
+    const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)]);
+    if (code === 'timeout') child.kill('SIGKILL');
+    say(`trader stopped (exit ${String(code)})`);
+
+    // verdict from the exchange, the chain and the database
+    const rejections: Record<string, number> = {};
+    const repo = (await openRepository(
+      opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : { dataDir: join(dir, 'pglite') },
+    )) as KnexRepository;
+    try {
+      const runId = await repo.latestRunOf('live', wallet.address);
+      if (runId === null) throw new Error(`the trader stored no live run: ${err.slice(-2_000)}`);
+      const positions = await repo.loadPositions(runId);
+      const events = await repo.loadPositionEvents(runId);
+      for (const o of await repo.loadOrders(runId)) {
+        if (o.status === 'filled' || o.status === 'pending') continue;
+        const reason = `${o.purpose} ${o.status}: ${(o.reason ?? '').replace(/0x[0-9a-f]+/gi, '…').slice(0, 90)}`;
+        rejections[reason] = (rejections[reason] ?? 0) + 1;
+      }
+      const run = await repo.loadRun(runId);
+      const live = (run?.summary?.['live'] ?? null) as { discrepancies?: Record<string, number> } | null;
+      const traderDiscrepancies = Object.values(live?.discrepancies ?? {}).reduce((a, b) => a + b, 0);
+      const balances = await held();
+      const heldLeft = balances.filter((v) => v > 10_000n).length;
+      const notClosed = positions.filter((p) => p.state !== 'CLOSED');
+      // final independent check: every open position's shares on chain
+      const byToken = new Map(tokenIds.map((id, i) => [canonicalTokenId(id), balances[i] ?? 0n]));
+      const finalDiscrepancies = notClosed.filter(
+        (p) => (byToken.get(canonicalTokenId(p.tokenId)) ?? 0n) !== BigInt(p.shares),
+      ).length;
+      const redeemedKeys = new Set(
+        events
+          .filter((e) => e.type === 'REDEEMED' && Number(e.data['proceeds'] ?? 0) > 0)
+          .map((e) => e.positionKey),
+      );
+      const winnerKeys = positions.filter((p) => isWinner(p, markets, winners)).map((p) => p.positionKey);
+      const result: RehearsalResult = {
+        positions: positions.filter((p) => p.entryTimeMs !== null).length,
+        faultsInjected: fired.length,
+        discrepancies: traderDiscrepancies + finalDiscrepancies,
+        duplicateSells: duplicateSells(stack, wallet.address, positions),
+        lostPositions: notClosed.length + heldLeft,
+        redeemed: winnerKeys.filter((k) => redeemedKeys.has(k)).length,
+      };
+      const ok =
+        result.discrepancies === 0 &&
+        result.duplicateSells === 0 &&
+        result.lostPositions === 0 &&
+        result.redeemed === winnerKeys.length;
+      return { result, winners: winnerKeys.length, faults: fired, traderOutput: out, ok, rejections };
+    } finally {
+      await repo.close();
+    }
+  } finally {
+    if (child !== null && child.exitCode === null) child.kill('SIGKILL');
+    await stack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function playbackDone(s: VenueStack): boolean {
+  return !s.exchange.stats().playing;
+}
+
+function isWinner(
+  p: PositionRecord,
+  markets: readonly ChainMarket[],
+  winners: ReadonlyMap<string, 'UP' | 'DOWN'>,
+): boolean {
+  if (p.exitReason !== 'window_expiry' || p.shares <= 0) return false;
+  const m = markets.find((x) => x.window.windowEpoch === p.windowEpoch && x.window.windowSec === p.windowSec);
+  return m !== undefined && winners.get(m.conditionId) === p.side;
+}
+
+/** Filled SELL orders beyond one per position that exited by a sale, and shares sold beyond those bought. */
+function duplicateSells(s: VenueStack, address: string, positions: readonly PositionRecord[]): number {
+  const mine = s.exchange.clob
+    .tradeLog()
+    .filter((t) => t.maker_address.toLowerCase() === address.toLowerCase());
+  let dup = 0;
+  const tokens = new Set(mine.map((t) => t.asset_id));
+  for (const token of tokens) {
+    const sells = new Set(
+      mine.filter((t) => t.asset_id === token && t.side === 'SELL').map((t) => t.taker_order_id),
+    ).size;
+    const sold = positions.filter(
+      (p) =>
+        canonicalTokenId(p.tokenId) === canonicalTokenId(token) &&
+        p.state === 'CLOSED' &&
+        p.exitReason !== 'window_expiry' &&
+        (p.proceedsUsdc ?? 0) > 0,
+    ).length;
+    dup += Math.max(0, sells - sold);
+    const shares = (side: 'BUY' | 'SELL'): number =>
+      mine.filter((t) => t.asset_id === token && t.side === side).reduce((a, t) => a + Number(t.size), 0);
+    if (shares('SELL') > shares('BUY') + 0.01) dup += 1;
+  }
+  return dup;
+}
