@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   });
   console.log(report.traderOutput.trim());
   for (const [reason, n] of Object.entries(report.rejections)) console.log(`not filled: ${n} × ${reason}`);
+  for (const a of report.audits) console.log(`reconciled: ${a}`);
   console.log(`faults fired: ${report.faults.join(', ')}; winners ${report.winners}`);
   console.log(JSON.stringify(report.result));
   process.exitCode = report.ok ? 0 : 1;

@@ -107,6 +107,9 @@ export interface LiveSessionOptions {
   readonly journalSeqStart?: number;
 }
 
+/** Most a sale leaves behind: the venue's 0.01-share amount precision (polymarket-protocol.md §6.4). */
+const DUST_PER_SALE = 10_000n;
+
 interface RedeemEntry {
   readonly conditionId: string;
   readonly window: WindowRef;
@@ -144,6 +147,13 @@ export class LiveSession {
   /** Canonical token id → wall time of its latest fill. */
   private readonly lastFillWall = new Map<string, number>();
   private readonly redeemQueue = new Map<string, RedeemEntry>();
+  /**
+   * Positions closed by a sale per canonical token id: each may leave dust below the venue's
+   * 0.01-share precision on chain (design §7), which reconciliation must not call `extra`.
+   */
+  private readonly salesByToken = new Map<string, number>();
+  /** Windows with dust left by sales: redeemed at resolution like held positions. */
+  private readonly dustWindows = new Set<string>();
   /** Serialises journal flushes and order sends (write-ahead). */
   private io: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -161,10 +171,14 @@ export class LiveSession {
       onPosition: (p) => sink.onPosition(p),
       onOrder: (r) => sink.onOrder(r),
       onFill: (f) => sink.onFill(f),
-      onWindowResolved: (w, winner) => sink.onWindowResolved(w, winner),
+      onWindowResolved: (w, winner) => {
+        sink.onWindowResolved(w, winner);
+        if (this.dustWindows.delete(windowKey(w))) this.queueRedeemWindow(w);
+      },
       onPositionClosed: (p) => {
         sink.onPositionClosed(p);
         if (p.exitReason === 'window_expiry' && p.shares > 0) this.queueRedeem(p);
+        else if (p.proceedsUsdc !== null && p.proceedsUsdc > 0) this.countSale(p.tokenId, p.window);
       },
     };
     this.trader = new LiveTrader(o.config, o.strategies, tee, o.journalSeqStart ?? 0);
@@ -202,6 +216,9 @@ export class LiveSession {
         downTokenId: w.downTokenId,
       });
     }
+    const redeemed = new Set<string>();
+    if (positions.some((p) => p.state === 'CLOSED' && p.exitReason === 'window_expiry'))
+      for (const e of await repo.loadPositionEvents(runId)) if (e.type === 'REDEEMED') redeemed.add(e.positionKey);
     const idsOf = new Map<string, string[]>();
     for (const a of attempts)
       idsOf.set(a.clientOrderId, [...(idsOf.get(a.clientOrderId) ?? []), a.venueOrderId]);
@@ -212,7 +229,12 @@ export class LiveSession {
       if (rec.state === 'CLOSED') {
         const w = { crypto: rec.crypto, windowSec: rec.windowSec, windowEpoch: rec.windowEpoch };
         if (windowEndMs(w) > now) this.trader.reserveKey(rec.positionKey, rec.strategy, w);
-        if (rec.exitReason === 'window_expiry' && rec.shares > 0) this.queueRedeem(positionFromRecord(rec));
+        if (rec.exitReason === 'window_expiry' && rec.shares > 0) {
+          if (!redeemed.has(rec.positionKey)) this.queueRedeem(positionFromRecord(rec));
+        } else if ((rec.proceedsUsdc ?? 0) > 0) {
+          this.countSale(rec.tokenId, w);
+          if (windowEndMs(w) <= now) this.queueRedeemWindow(w);
+        }
         continue;
       }
       const p = positionFromRecord(rec);
@@ -302,6 +324,17 @@ export class LiveSession {
       .openPositions()
       .filter((p) => !busy.has(canonicalTokenId(p.tokenId)))
       .map((p) => ({ positionKey: p.key, tokenId: p.tokenId, shares: p.shares, state: p.state }));
+    // dust of sales (< 0.01 share each) is expected on chain until the window is redeemed
+    for (const [id, sales] of this.salesByToken) {
+      const v = chain.get(id);
+      if (v === undefined) continue;
+      const open = positions
+        .filter((p) => canonicalTokenId(p.tokenId) === id)
+        .reduce((a, p) => a + BigInt(p.shares), 0n);
+      const excess = v - open;
+      const allowance = BigInt(sales) * DUST_PER_SALE;
+      if (excess > 0n) chain.set(id, v - (excess < allowance ? excess : allowance));
+    }
     const found = reconcile(positions, chain);
     const now = this.clock.now();
     for (const d of found) this.apply(d, now);
@@ -448,6 +481,19 @@ export class LiveSession {
     }
   }
 
+  private countSale(tokenId: string, w: WindowRef): void {
+    const id = canonicalTokenId(tokenId);
+    this.salesByToken.set(id, (this.salesByToken.get(id) ?? 0) + 1);
+    this.dustWindows.add(windowKey(w));
+  }
+
+  /** Queues a window's redeem for the dust its sales left (no position payout is recorded). */
+  private queueRedeemWindow(w: WindowRef): void {
+    const m = this.markets.get(windowKey(w));
+    if (m === undefined || this.redeemQueue.has(m.conditionId)) return;
+    this.redeemQueue.set(m.conditionId, { conditionId: m.conditionId, window: w, positions: [] });
+  }
+
   private queueRedeem(p: Position): void {
     const m = this.markets.get(windowKey(p.window));
     if (m === undefined) {
@@ -498,6 +544,10 @@ export class LiveSession {
         }
       }
       this.redeemQueue.delete(e.conditionId);
+      if (m !== undefined) {
+        this.salesByToken.delete(canonicalTokenId(m.upTokenId));
+        this.salesByToken.delete(canonicalTokenId(m.downTokenId));
+      }
       const now = this.clock.now();
       for (const p of e.positions) {
         const num = state.numerators[p.side === 'UP' ? 0 : 1] ?? 0n;

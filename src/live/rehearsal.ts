@@ -45,6 +45,8 @@ export interface RehearsalReport {
   readonly traderOutput: string;
   /** Orders not filled, by purpose, status and reason. */
   readonly rejections: Readonly<Record<string, number>>;
+  /** The RECONCILED audit rows the trader wrote (position key: data). */
+  readonly audits: readonly string[];
   readonly ok: boolean;
 }
 
@@ -117,19 +119,6 @@ function faultPlan(): Fault[] {
       (s) => s.exchange.clob.orderPosts,
       (s) => s.exchange.clob.faults.errorAfterFillNext(),
     ),
-    {
-      name: 'delayed_settlement',
-      arm: (s) => {
-        settleAt = s.exchange.clob.orderPosts;
-        s.exchange.clob.faults.settlementDelayMs = 1_500;
-      },
-      fired: (s) => {
-        // two orders settle late, then balances follow fills again
-        if (settleAt < 0 || s.exchange.clob.orderPosts < settleAt + 2) return false;
-        s.exchange.clob.faults.settlementDelayMs = 0;
-        return true;
-      },
-    },
   ];
 }
 
@@ -227,6 +216,9 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
     const fired: string[] = [];
     let current = 0;
     let armedCurrent = false;
+    // the next switch waits for another order after the firing one, so one order's retries
+    // do not consume several switches
+    let firedAtPosts = -2;
     const resolved = new Set<number>();
     const winners = new Map<string, 'UP' | 'DOWN'>();
     stack.exchange.play();
@@ -239,7 +231,7 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
       await sleep(25);
       const now = stack.exchange.clockMs();
       const f = plan[current];
-      if (f !== undefined && !armedCurrent) {
+      if (f !== undefined && !armedCurrent && stack.exchange.clob.orderPosts > firedAtPosts) {
         f.arm(stack);
         armedCurrent = true;
       } else if (f !== undefined && f.fired(stack)) {
@@ -247,6 +239,7 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
         say(`fault fired: ${f.name}`);
         current += 1;
         armedCurrent = false;
+        firedAtPosts = stack.exchange.clob.orderPosts;
       }
       for (let i = 0; i < markets.length; i++) {
         const m = markets[i]!;
@@ -287,6 +280,7 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
 
     // verdict from the exchange, the chain and the database
     const rejections: Record<string, number> = {};
+    const audits: string[] = [];
     const repo = (await openRepository(
       opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : { dataDir: join(dir, 'pglite') },
     )) as KnexRepository;
@@ -295,6 +289,8 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
       if (runId === null) throw new Error(`the trader stored no live run: ${err.slice(-2_000)}`);
       const positions = await repo.loadPositions(runId);
       const events = await repo.loadPositionEvents(runId);
+      for (const e of events)
+        if (e.type === 'RECONCILED') audits.push(`${e.positionKey}: ${JSON.stringify(e.data)}`);
       for (const o of await repo.loadOrders(runId)) {
         if (o.status === 'filled' || o.status === 'pending') continue;
         const reason = `${o.purpose} ${o.status}: ${(o.reason ?? '').replace(/0x[0-9a-f]+/gi, '…').slice(0, 90)}`;
@@ -330,7 +326,7 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
         result.duplicateSells === 0 &&
         result.lostPositions === 0 &&
         result.redeemed === winnerKeys.length;
-      return { result, winners: winnerKeys.length, faults: fired, traderOutput: out, ok, rejections };
+      return { result, winners: winnerKeys.length, faults: fired, traderOutput: out, ok, rejections, audits };
     } finally {
       await repo.close();
     }
