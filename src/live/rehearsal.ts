@@ -68,6 +68,62 @@ type Fault = { readonly name: string; arm(s: VenueStack): void; fired(s: VenueSt
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The environment of a live trader against a venue stack: gate opened, the chain's addresses,
+ * short periods for a sped-up playback, PGlite in `dir` unless `databaseUrl` is set, the kill
+ * switch at `dir/KILL`, trades at `dir/trades.jsonl`. `extra` overrides.
+ */
+export function traderEnv(
+  stack: VenueStack,
+  privateKey: string,
+  dir: string,
+  databaseUrl: string,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    LIVE_CONFIRM: LIVE_CONFIRM_PHRASE,
+    PRIVATE_KEY: privateKey,
+    POSITION_SIZE_USDC: '5',
+    MAX_POSITION_USDC: '5',
+    DAILY_LOSS_LIMIT_USDC: '1000',
+    MAX_OPEN_POSITIONS: '10',
+    CHAIN_ID: String(stack.chain.chainId),
+    RPC_URL: stack.chain.rpcUrl,
+    CTF_ADDRESS: stack.chain.deployment.conditionalTokens,
+    COLLATERAL_ADDRESS: stack.chain.deployment.collateral,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dir,
+    OUT_PATH: join(dir, 'trades.jsonl'),
+    KILL_SWITCH_FILE: join(dir, 'KILL'),
+    COLLECT_CRYPTOS: 'BTC',
+    COLLECT_INTERVALS: '15m',
+    DISCOVERY_INTERVAL_MS: '200',
+    RECONCILE_INTERVAL_MS: '1000',
+    SETTLEMENT_GRACE_MS: '4000',
+    CLOB_REQUEST_TIMEOUT_MS: '1000',
+    LIVE_POLL_MS: '250',
+    LOG_LEVEL: 'warn',
+    // wider exits than the defaults, so that some positions ride to resolution and are redeemed
+    STOP_LOSS_PCT: '0.6',
+    TRAILING_ACTIVATION_PCT: '0.5',
+    ...extra,
+  };
+}
+
+/** Starts `trade --mode live --local <url>` (the real CLI, through tsx) with `env`; output piped. */
+export function spawnTrader(env: Readonly<Record<string, string>>, exchangeUrl: string): ChildProcess {
+  const main = resolve(__dirname, '..', 'cli', 'main.ts');
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', main, 'trade', '--mode', 'live', '--local', exchangeUrl],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+}
+
 /** The fault plan: each switch of the local CLOB, armed once the previous one has fired. */
 function faultPlan(): Fault[] {
   const f = (s: VenueStack) => s.exchange.clob.faults.stats;
@@ -89,6 +145,19 @@ function faultPlan(): Fault[] {
       (s) => f(s).killed,
       (s) => s.exchange.clob.faults.killNext(),
     ),
+    {
+      name: 'delayed_settlement',
+      arm: (s) => {
+        settleAt = s.exchange.clob.orderPosts;
+        s.exchange.clob.faults.settlementDelayMs = 1_500;
+      },
+      fired: (s) => {
+        // two orders settle late, then balances follow fills again
+        if (settleAt < 0 || s.exchange.clob.orderPosts < settleAt + 2) return false;
+        s.exchange.clob.faults.settlementDelayMs = 0;
+        return true;
+      },
+    },
     counter(
       'http_425',
       (s) => f(s).httpErrors,
@@ -153,49 +222,8 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
       `venue stack up (chain ${stack.timings.chainMs} ms, markets ${stack.timings.marketsMs} ms); wallet onboarded`,
     );
     const killFile = join(dir, 'KILL');
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      LIVE_CONFIRM: LIVE_CONFIRM_PHRASE,
-      PRIVATE_KEY: wallet.privateKey,
-      POSITION_SIZE_USDC: '5',
-      MAX_POSITION_USDC: '5',
-      DAILY_LOSS_LIMIT_USDC: '1000',
-      MAX_OPEN_POSITIONS: '10',
-      CHAIN_ID: String(stack.chain.chainId),
-      RPC_URL: stack.chain.rpcUrl,
-      CTF_ADDRESS: stack.chain.deployment.conditionalTokens,
-      COLLATERAL_ADDRESS: stack.chain.deployment.collateral,
-      DATABASE_URL: opts.databaseUrl ?? '',
-      DATA_DIR: dir,
-      OUT_PATH: join(dir, 'trades.jsonl'),
-      KILL_SWITCH_FILE: killFile,
-      COLLECT_CRYPTOS: 'BTC',
-      COLLECT_INTERVALS: '15m',
-      DISCOVERY_INTERVAL_MS: '200',
-      RECONCILE_INTERVAL_MS: '1000',
-      SETTLEMENT_GRACE_MS: '4000',
-      CLOB_REQUEST_TIMEOUT_MS: '1000',
-      LIVE_POLL_MS: '250',
-      LOG_LEVEL: 'warn',
-      // wider exits than the defaults, so that some positions ride to resolution and are redeemed
-      STOP_LOSS_PCT: '0.6',
-      TRAILING_ACTIVATION_PCT: '0.5',
-      ...opts.env,
-    };
-    child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        resolve(__dirname, '..', 'cli', 'main.ts'),
-        'trade',
-        '--mode',
-        'live',
-        '--local',
-        stack.exchange.url,
-      ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const env = traderEnv(stack, wallet.privateKey, dir, opts.databaseUrl ?? '', opts.env);
+    child = spawnTrader(env, stack.exchange.url);
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
