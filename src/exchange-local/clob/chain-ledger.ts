@@ -211,10 +211,15 @@ export class ChainLedger implements Ledger {
         .getFunction('safeTransferFrom')
         .send(from, to, canonicalTokenId(c.asset), amount, '0x');
     }
-    const receipt = await sent.wait();
+    // bounded: a receipt that never comes fails the settlement (re-read from the chain), instead of
+    // stalling every later settlement and read behind it
+    const receipt = await sent.wait(1, RECEIPT_TIMEOUT_MS);
     if (receipt?.status !== 1) throw new Error(`settlement transaction ${sent.hash} failed`);
   }
 }
+
+/** Longest wait for a settlement transaction's receipt, ms. */
+const RECEIPT_TIMEOUT_MS = 10_000;
 
 /** View key; token ids in canonical decimal form (any other text is kept as is and stays 0). */
 function key(owner: string, asset: string): string {
