@@ -76,10 +76,10 @@ function tickNow(): Tick {
 
 async function setup() {
   const dbg = (m: string) => process.env.DBG && process.stderr.write(`${m}\n`);
-  dbg("setup");
+  dbg('setup');
   const wallet = new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
   await stack.onboard(wallet, 1_000n * 1_000_000n);
-  dbg("onboarded");
+  dbg('onboarded');
   const { privateKeyToAccount } = await import('viem/accounts');
   const account = privateKeyToAccount(wallet.privateKey as `0x${string}`);
   const repo = new MemoryRepository();

@@ -245,6 +245,8 @@ test(
     const key = exiting!.clientOrderId.slice(0, exiting!.clientOrderId.indexOf(':'));
     // the exit order is stored as sent, its outcome unseen
     expect(before.orders.find((o) => o.clientOrderId === exiting!.clientOrderId)?.status).toBe('pending');
+    // and the position is stored EXITING with the order (write-ahead snapshot)
+    expect(before.positions.find((x) => x.positionKey === key)?.state).toBe('EXITING');
     s.exchange.clob.faults.reset();
     writeFileSync(killFile, 'stop entries\n'); // a restarted trader must not flatten again
 
@@ -261,7 +263,11 @@ test(
     expect(p).toBeDefined();
     expect(p!.state).toBe('CLOSED');
     expect(p!.proceedsUsdc ?? 0).toBeGreaterThan(0);
+    expect(p!.exitReason).toBe('manual');
+    expect(p!.exitFeeUsdc ?? 0).toBeGreaterThan(0); // the fee schedule is loaded before the fill is priced
     expect(events.some((e) => e.type === 'RESTORED' && e.positionKey === key)).toBe(true);
+    // no line of the trader's output carries the key
+    expect(again.out + again.err).not.toContain(env.PRIVATE_KEY!.slice(2));
     expect(events.filter((e) => e.type === 'RECONCILED')).toEqual([]);
 
     // no second sell: one SELL order for the position, and per token no more than positions sold

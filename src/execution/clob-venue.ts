@@ -199,6 +199,8 @@ export class ClobVenue implements ExecutionVenue {
       const o = (await this.client.getOrder(id)) as unknown as Record<string, unknown>;
       if ('error' in o && o.status !== 404) return null;
       if (o.status === 'MATCHED' && Array.isArray(o.associate_trades)) {
+        // a fresh process (a restart) has not loaded the market's fee schedule yet
+        await this.client.getFeeExponent(cmd.tokenId);
         const fills = await this.fetchFills(o.associate_trades.map(String));
         if (fills === null) return null;
         return this.finish(cmd, this.filledEvent(cmd, fills));

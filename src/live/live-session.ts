@@ -218,7 +218,8 @@ export class LiveSession {
     }
     const redeemed = new Set<string>();
     if (positions.some((p) => p.state === 'CLOSED' && p.exitReason === 'window_expiry'))
-      for (const e of await repo.loadPositionEvents(runId)) if (e.type === 'REDEEMED') redeemed.add(e.positionKey);
+      for (const e of await repo.loadPositionEvents(runId))
+        if (e.type === 'REDEEMED') redeemed.add(e.positionKey);
     const idsOf = new Map<string, string[]>();
     for (const a of attempts)
       idsOf.set(a.clientOrderId, [...(idsOf.get(a.clientOrderId) ?? []), a.venueOrderId]);

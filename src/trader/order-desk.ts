@@ -279,6 +279,8 @@ export class OrderDesk {
     p.openOrderId = cmd.clientOrderId;
     this.stats.exitOrders += 1;
     this.journal.orderSent(cmd);
+    // the snapshot goes with the order (write-ahead in live): a restart must find it EXITING
+    this.journal.position(p, nowMs);
     out.push(cmd);
   }
 
