@@ -75,11 +75,8 @@ function tickNow(): Tick {
 }
 
 async function setup() {
-  const dbg = (m: string) => process.env.DBG && process.stderr.write(`${m}\n`);
-  dbg('setup');
   const wallet = new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
   await stack.onboard(wallet, 1_000n * 1_000_000n);
-  dbg('onboarded');
   const { privateKeyToAccount } = await import('viem/accounts');
   const account = privateKeyToAccount(wallet.privateKey as `0x${string}`);
   const repo = new MemoryRepository();
@@ -203,6 +200,7 @@ async function expectClean(env: Env): Promise<void> {
     .reduce((a, t) => a + Number(t.size), 0);
   expect(sold).toBeLessThanOrEqual(bought + 1e-9);
   await sleep(stack.exchange.clob.faults.settlementDelayMs + 100);
+  await stack.ledger.idle(); // every fill settled on chain (slow under a loaded machine)
   expect(await env.upBalance()).toBeLessThan(10_000n); // dust below the 0.01-share precision at most
   expect(await env.session.reconcileOnce()).toEqual([]);
   const orders = await env.session.flush().then(() => env.repo.loadOrders(env.runId));
@@ -251,6 +249,7 @@ describe('live loop under each CLOB fault (issue #4)', () => {
     const posts = stack.exchange.clob.orderPosts;
     env.session.onTick(tickNow());
     await env.settle();
+    await stack.ledger.idle();
     expect(stack.exchange.clob.orderPosts - posts).toBe(1);
     expect(env.session.trader.openPositions().map((p) => p.state)).toEqual(['OPEN']);
     expect(env.session.stats.unknownResolved).toBe(1);
