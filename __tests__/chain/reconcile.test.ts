@@ -27,6 +27,24 @@ describe('reconcile (pure)', () => {
     expect(reconcile([pos('a', UP, 5_000_000)], chain)).toEqual([]);
   });
 
+  it('dust left by sales (< 0.01 share each) is not extra, nor a size mismatch, until redeemed', () => {
+    // two positions on UP were sold, each leaving 9_999 micro-shares; one more is open on DOWN
+    const chain = new Map([
+      [UP, 19_998n],
+      [DOWN, 4_000_000n + 19_998n],
+    ]);
+    const salesByToken = new Map([
+      [UP, 2],
+      [DOWN, 2],
+    ]);
+    expect(reconcile([pos('b', DOWN, 4_000_000)], chain, { salesByToken })).toEqual([]);
+    // more than the sales can explain is still a discrepancy
+    const more = new Map([[UP, 40_000n]]);
+    expect(reconcile([], more, { salesByToken }).map((d) => d.kind)).toEqual(['extra']);
+    // without the sales, the same dust is extra
+    expect(reconcile([], new Map([[UP, 19_998n]])).map((d) => d.kind)).toEqual(['extra']);
+  });
+
   it('missing: DB holds shares the chain does not → close as manual', () => {
     const chain = new Map([[UP, 5_000n]]);
     const [d, ...rest] = reconcile([pos('a', UP, 5_000_000, 'EXITING')], chain);

@@ -7,10 +7,12 @@
  */
 import { Wallet } from 'ethers';
 import pino from 'pino';
+import { privateKeyToAccount } from 'viem/accounts';
 import { ChainReader } from '../../src/chain/balances';
 import { redeemWinnings } from '../../src/chain/redeem';
 import type { Signal, Tick, TopOfBook } from '../../src/core/types';
 import { windowKey } from '../../src/core/ids';
+import { topOfLevels } from '../../src/exchange-local/server';
 import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
 import { syntheticRows } from '../../src/exchange-local/test-client';
 import { ClobVenue } from '../../src/execution/clob-venue';
@@ -48,15 +50,7 @@ afterEach(() => {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function top(tokenId: string): TopOfBook {
-  const b = stack.exchange.books(tokenId);
-  return {
-    tokenId,
-    bid: b?.bids[0]?.price ?? null,
-    ask: b?.asks[0]?.price ?? null,
-    bidSize: b?.bids[0]?.size ?? null,
-    askSize: b?.asks[0]?.size ?? null,
-    tickSize: b?.tickSize ?? 10_000,
-  };
+  return topOfLevels(tokenId, stack.exchange.books(tokenId));
 }
 
 let seq = 0;
@@ -77,7 +71,6 @@ function tickNow(): Tick {
 async function setup() {
   const wallet = new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
   await stack.onboard(wallet, 1_000n * 1_000_000n);
-  const { privateKeyToAccount } = await import('viem/accounts');
   const account = privateKeyToAccount(wallet.privateKey as `0x${string}`);
   const repo = new MemoryRepository();
   const runId = await repo.createRun({

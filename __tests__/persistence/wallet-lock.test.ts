@@ -36,15 +36,26 @@ describe('wallet lock (issue #4: one trader per wallet)', () => {
     },
   );
 
-  (usingPostgres() ? it.skip : it)('is taken and released on embedded PGlite', async () => {
-    const db = openKnex({});
-    try {
-      await migrateLatest(db);
-      const lock = await tryLockWallet(db, Wallet.createRandom().address);
-      expect(lock).not.toBeNull();
-      await lock!.release();
-    } finally {
-      await db.destroy();
-    }
-  });
+  (usingPostgres() ? it.skip : it)(
+    'is taken and released on embedded PGlite, without starving its one connection',
+    async () => {
+      const db = openKnex({});
+      try {
+        await migrateLatest(db);
+        const address = Wallet.createRandom().address;
+        const lock = await tryLockWallet(db, address);
+        expect(lock).not.toBeNull();
+        // the lock must not hold PGlite's only connection: the trader's queries go on
+        expect(((await db.raw('select 1 as one')) as { rows: { one: number }[] }).rows[0]?.one).toBe(1);
+        // a second trader in this process is refused until the first releases
+        expect(await tryLockWallet(db, address)).toBeNull();
+        await lock!.release();
+        const again = await tryLockWallet(db, address);
+        expect(again).not.toBeNull();
+        await again!.release();
+      } finally {
+        await db.destroy();
+      }
+    },
+  );
 });

@@ -69,6 +69,12 @@ export interface ReconcileOptions {
   readonly dustMicros?: bigint;
   /** Tokens of windows the DB already settled (awaiting redemption): `extra` there means `redeem`. */
   readonly settledTokenIds?: ReadonlySet<string>;
+  /**
+   * Positions closed by a sale, per token id: each may leave up to `dustMicros` on chain (the
+   * venue's 0.01-share amount precision, design §7), so the chain may hold that much more than
+   * the open positions without a discrepancy (until the window is redeemed).
+   */
+  readonly salesByToken?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -89,6 +95,10 @@ export function reconcile(
   // Two spellings (hex, decimal) of one id are two reads of the same balance: keep one, never sum.
   for (const [id, v] of chain) chainById.set(canonicalTokenId(id), v);
   const settled = new Set([...(opts.settledTokenIds ?? [])].map(canonicalTokenId));
+  const sales = new Map<string, number>();
+  for (const [id, n] of opts.salesByToken ?? []) sales.set(canonicalTokenId(id), n);
+  /** Tolerance above the DB's size for a token: its own dust plus what its sales may have left. */
+  const above = (tokenId: string): bigint => dust + BigInt(sales.get(tokenId) ?? 0) * dust;
 
   const byToken = new Map<string, DbPosition[]>();
   for (const p of dbPositions) {
@@ -106,7 +116,7 @@ export function reconcile(
       throw new InvariantError(`reconcile: token ${tokenId} of an open position was not read from the chain`);
     const dbMicros = positions.reduce((s, p) => s + BigInt(p.shares), 0n);
     const delta = chainMicros - dbMicros;
-    if (delta <= dust && -delta <= dust) continue;
+    if (delta <= above(tokenId) && -delta <= dust) continue;
     const positionKeys = positions.map((p) => p.positionKey).sort();
     const base = { tokenId, positionKeys, dbMicros, chainMicros, deltaMicros: delta };
     if (chainMicros <= dust) {
@@ -128,7 +138,7 @@ export function reconcile(
     }
   }
   for (const [tokenId, chainMicros] of chainById) {
-    if (byToken.has(tokenId) || chainMicros <= dust) continue;
+    if (byToken.has(tokenId) || chainMicros <= above(tokenId)) continue;
     const action = settled.has(tokenId) ? 'redeem' : 'adopt';
     out.push({
       kind: 'extra',

@@ -48,3 +48,15 @@ export function positionKey(strategy: string, w: WindowRef, seq = 1): string {
   const base = `${strategy}_${w.crypto}_${w.windowEpoch}`;
   return seq <= 1 ? base : `${base}_${seq}`;
 }
+
+/**
+ * The inverse of {@link positionKey}: the n of a key of `strategy` in window `w` (1 for the
+ * base key), or `null` when the key is not one of theirs.
+ */
+export function positionKeySeq(key: string, strategy: string, w: WindowRef): number | null {
+  const base = positionKey(strategy, w, 1);
+  if (key === base) return 1;
+  if (!key.startsWith(`${base}_`)) return null;
+  const n = Number(key.slice(base.length + 1));
+  return Number.isSafeInteger(n) && n >= 2 ? n : null;
+}

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
-import type { TickRow } from '../core/types';
+import type { TickRow, TopOfBook } from '../core/types';
 import { loadInput } from '../feed/input';
 import { sortedLevels, type Level } from './books';
 import { buildCatalog, type MarketIdsOf, type MarketListing } from './catalog';
@@ -81,6 +81,18 @@ export interface BookLevels {
   readonly asks: Level[];
   /** Tick size, micro-USDC. */
   readonly tickSize: number;
+}
+
+/** The top of a token's levels as the trader sees it (sizes in micro-shares), for tools and tests. */
+export function topOfLevels(tokenId: string, b: BookLevels | null): TopOfBook {
+  return {
+    tokenId,
+    bid: b?.bids[0]?.price ?? null,
+    ask: b?.asks[0]?.price ?? null,
+    bidSize: b?.bids[0]?.size ?? null,
+    askSize: b?.asks[0]?.size ?? null,
+    tickSize: b?.tickSize ?? 10_000,
+  };
 }
 
 /** Counters of a running exchange. */

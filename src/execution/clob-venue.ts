@@ -157,7 +157,7 @@ export class ClobVenue implements ExecutionVenue {
 
   /** True while a command awaits its outcome or an outcome is unknown. */
   get busy(): boolean {
-    return this.pendingCmd.size > 0 || this.unknown.size > 0 || this.inflight.size > 0;
+    return this.inflight.size > 0 || this.unknown.size > 0;
   }
 
   /**

@@ -24,14 +24,14 @@ import type { Config } from '../config/schema';
 import type { ExecutionVenue } from '../execution/venue';
 import type { PayoutState } from '../chain/balances';
 import { canonicalTokenId } from '../chain/balances';
-import { auditData, reconcile, type Discrepancy } from '../chain/reconcile';
+import { auditData, DEFAULT_DUST_MICROS, reconcile, type Discrepancy } from '../chain/reconcile';
 import type { RedeemResult } from '../chain/redeem';
-import type { OrderRecord, PositionRecord } from '../persistence/records';
+import type { OrderRecord } from '../persistence/records';
 import type { Repository } from '../persistence/repository';
 import { RecordingSink } from '../replay/recording-sink';
 import type { Strategy } from '../strategy/strategy';
 import { LiveTrader } from '../trader/live-trader';
-import { positionFromRecord, type Position } from '../trader/position';
+import { positionFromRecord, windowOfRecord, type Position } from '../trader/position';
 import type { TraderSink } from '../trader/trader-sink';
 
 /** The venue as the live loop needs it (`ClobVenue` fits). */
@@ -107,9 +107,6 @@ export interface LiveSessionOptions {
   readonly journalSeqStart?: number;
 }
 
-/** Most a sale leaves behind: the venue's 0.01-share amount precision (polymarket-protocol.md §6.4). */
-const DUST_PER_SALE = 10_000n;
-
 interface RedeemEntry {
   readonly conditionId: string;
   readonly window: WindowRef;
@@ -173,11 +170,11 @@ export class LiveSession {
       onFill: (f) => sink.onFill(f),
       onWindowResolved: (w, winner) => {
         sink.onWindowResolved(w, winner);
-        if (this.dustWindows.delete(windowKey(w))) this.queueRedeemWindow(w);
+        if (this.dustWindows.delete(windowKey(w))) this.queueRedeem(w);
       },
       onPositionClosed: (p) => {
         sink.onPositionClosed(p);
-        if (p.exitReason === 'window_expiry' && p.shares > 0) this.queueRedeem(p);
+        if (p.exitReason === 'window_expiry' && p.shares > 0) this.queueRedeem(p.window, p);
         else if (p.proceedsUsdc !== null && p.proceedsUsdc > 0) this.countSale(p.tokenId, p.window);
       },
     };
@@ -206,7 +203,7 @@ export class LiveSession {
       repo.loadOrders(runId),
       repo.loadOrderAttempts(runId),
     ]);
-    const slugs = [...new Set(positions.map((p) => slugOf(p)))];
+    const slugs = [...new Set(positions.map((p) => windowSlug(windowOfRecord(p))))];
     for (const w of slugs.length > 0 ? await repo.loadWindows(slugs) : []) {
       if (w.conditionId === '' || w.upTokenId === '') continue;
       this.addMarket({
@@ -220,21 +217,23 @@ export class LiveSession {
     if (positions.some((p) => p.state === 'CLOSED' && p.exitReason === 'window_expiry'))
       for (const e of await repo.loadPositionEvents(runId))
         if (e.type === 'REDEEMED') redeemed.add(e.positionKey);
+    const ordersOf = new Map<string, OrderRecord[]>();
+    for (const r of orders) ordersOf.set(r.positionKey, [...(ordersOf.get(r.positionKey) ?? []), r]);
     const idsOf = new Map<string, string[]>();
     for (const a of attempts)
       idsOf.set(a.clientOrderId, [...(idsOf.get(a.clientOrderId) ?? []), a.venueOrderId]);
     const now = this.clock.now();
     const neverSent: OrderCommand[] = [];
     for (const rec of positions) {
-      const own = orders.filter((r) => r.positionKey === rec.positionKey);
+      const own = ordersOf.get(rec.positionKey) ?? [];
       if (rec.state === 'CLOSED') {
-        const w = { crypto: rec.crypto, windowSec: rec.windowSec, windowEpoch: rec.windowEpoch };
+        const w = windowOfRecord(rec);
         if (windowEndMs(w) > now) this.trader.reserveKey(rec.positionKey, rec.strategy, w);
         if (rec.exitReason === 'window_expiry' && rec.shares > 0) {
-          if (!redeemed.has(rec.positionKey)) this.queueRedeem(positionFromRecord(rec));
+          if (!redeemed.has(rec.positionKey)) this.queueRedeem(w, positionFromRecord(rec));
         } else if ((rec.proceedsUsdc ?? 0) > 0) {
           this.countSale(rec.tokenId, w);
-          if (windowEndMs(w) <= now) this.queueRedeemWindow(w);
+          if (windowEndMs(w) <= now) this.queueRedeem(w);
         }
         continue;
       }
@@ -325,18 +324,7 @@ export class LiveSession {
       .openPositions()
       .filter((p) => !busy.has(canonicalTokenId(p.tokenId)))
       .map((p) => ({ positionKey: p.key, tokenId: p.tokenId, shares: p.shares, state: p.state }));
-    // dust of sales (< 0.01 share each) is expected on chain until the window is redeemed
-    for (const [id, sales] of this.salesByToken) {
-      const v = chain.get(id);
-      if (v === undefined) continue;
-      const open = positions
-        .filter((p) => canonicalTokenId(p.tokenId) === id)
-        .reduce((a, p) => a + BigInt(p.shares), 0n);
-      const excess = v - open;
-      const allowance = BigInt(sales) * DUST_PER_SALE;
-      if (excess > 0n) chain.set(id, v - (excess < allowance ? excess : allowance));
-    }
-    const found = reconcile(positions, chain);
+    const found = reconcile(positions, chain, { salesByToken: this.salesByToken });
     const now = this.clock.now();
     for (const d of found) this.apply(d, now);
     if (found.length > 0) await this.flush();
@@ -443,7 +431,7 @@ export class LiveSession {
       if (id === null) continue;
       const held = balances.get(canonicalTokenId(p.tokenId)) ?? 0n;
       const lastFill = this.lastFillWall.get(canonicalTokenId(p.tokenId)) ?? 0;
-      if (held <= 10_000n && wall - lastFill >= this.o.config.SETTLEMENT_GRACE_MS) {
+      if (held <= DEFAULT_DUST_MICROS && wall - lastFill >= this.o.config.SETTLEMENT_GRACE_MS) {
         this.o.venue.forgetUnknown(id);
         this.trader.reconcileClose(p.key, now, {
           kind: 'missing',
@@ -488,26 +476,26 @@ export class LiveSession {
     this.dustWindows.add(windowKey(w));
   }
 
-  /** Queues a window's redeem for the dust its sales left (no position payout is recorded). */
-  private queueRedeemWindow(w: WindowRef): void {
+  /**
+   * Queues the redeem of a window (after its resolution on chain), with `p` when given: the
+   * position whose payout is recorded. Without `p` (dust of sales, tokens found by
+   * reconciliation) nothing is recorded on a position.
+   */
+  private queueRedeem(w: WindowRef, p?: Position): void {
     const m = this.markets.get(windowKey(w));
-    if (m === undefined || this.redeemQueue.has(m.conditionId)) return;
-    this.redeemQueue.set(m.conditionId, { conditionId: m.conditionId, window: w, positions: [] });
-  }
-
-  private queueRedeem(p: Position): void {
-    const m = this.markets.get(windowKey(p.window));
     if (m === undefined) {
-      this.o.log.warn({ position: p.key }, 'redeem: the window has no known condition id; redeem it by hand');
+      this.o.log.warn(
+        { window: windowKey(w) },
+        'redeem: the window has no known condition id; redeem it by hand',
+      );
       return;
     }
-    const e = this.redeemQueue.get(m.conditionId) ?? {
-      conditionId: m.conditionId,
-      window: p.window,
-      positions: [],
-    };
-    if (!e.positions.some((q) => q.key === p.key)) e.positions.push(p);
-    this.redeemQueue.set(m.conditionId, e);
+    let e = this.redeemQueue.get(m.conditionId);
+    if (e === undefined) {
+      e = { conditionId: m.conditionId, window: w, positions: [] };
+      this.redeemQueue.set(m.conditionId, e);
+    }
+    if (p !== undefined && !e.positions.some((q) => q.key === p.key)) e.positions.push(p);
   }
 
   /** Redeems every queued condition the chain has resolved; records each position's payout. */
@@ -616,27 +604,15 @@ export class LiveSession {
           });
           return;
         }
-        const p = this.trader.adoptPosition(
-          t.market.window,
-          t.side,
-          d.tokenId,
-          Number(dec.sharesMicros),
-          now,
-          audit,
-        );
+        this.trader.adoptPosition(t.market.window, t.side, d.tokenId, Number(dec.sharesMicros), now, audit);
+        // held to resolution: closed at the window end, then redeemed like any held position
         this.stats.adopted += 1;
-        if (windowEndMs(p.window) <= now) this.queueRedeem(p);
         return;
       }
       case 'redeem': {
         const t = this.tokenIndex.get(d.tokenId);
         this.trader.audit(`reconcile_${d.tokenId}`, 'RECONCILED', now, audit);
-        if (t !== undefined)
-          this.redeemQueue.set(t.market.conditionId, {
-            conditionId: t.market.conditionId,
-            window: t.market.window,
-            positions: [],
-          });
+        if (t !== undefined) this.queueRedeem(t.market.window);
         return;
       }
       case 'review':
@@ -645,10 +621,6 @@ export class LiveSession {
         return;
     }
   }
-}
-
-function slugOf(p: PositionRecord): string {
-  return windowSlug({ crypto: p.crypto, windowSec: p.windowSec, windowEpoch: p.windowEpoch });
 }
 
 /** Continues the exit-order numbering of a restored position (client order ids never repeat). */

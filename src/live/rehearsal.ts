@@ -18,7 +18,9 @@ import { windowEndMs } from '../core/types';
 import { openRepository } from '../persistence/open-repository';
 import type { KnexRepository } from '../persistence/knex-repository';
 import type { PositionRecord } from '../persistence/records';
+import { topOfLevels } from '../exchange-local/server';
 import { startVenueStack, type ChainMarket, type VenueStack } from '../exchange-local/venue-stack';
+import { winnerFromLastTick } from '../trader/exits/window-expiry';
 
 /** The verdict line of a rehearsal (its last stdout line, issue #4). */
 export interface RehearsalResult {
@@ -191,16 +193,10 @@ function faultPlan(): Fault[] {
   ];
 }
 
-/** The winner of a window from the exchange's books at its end (the trader's rule: higher mid wins, tie UP). */
+/** The winner of a window from the exchange's books at its end (the trader's rule, `winnerFromLastTick`). */
 function winnerAtEnd(s: VenueStack, m: ChainMarket): 'UP' | 'DOWN' {
-  const mid = (id: string): number => {
-    const b = s.exchange.books(id);
-    const bid = b?.bids[0]?.price;
-    const ask = b?.asks[0]?.price;
-    if (bid !== undefined && ask !== undefined) return (bid + ask) / 2;
-    return bid ?? ask ?? 0;
-  };
-  return mid(m.upTokenId) >= mid(m.downTokenId) ? 'UP' : 'DOWN';
+  const top = (id: string) => topOfLevels(id, s.exchange.books(id));
+  return winnerFromLastTick({ up: top(m.upTokenId), down: top(m.downTokenId) });
 }
 
 /**

@@ -17,10 +17,8 @@ import type {
 } from './records';
 import { storableText, type StoredRun } from './knex-repository';
 import type { Repository } from './repository';
-import type { WalletLock } from './wallet-lock';
-
-const HELD_WALLETS = new Set<string>();
 import { storedWallet } from './row-spec';
+import { tryLockInProcess, type WalletLock } from './wallet-lock';
 
 /** Per-run data. */
 interface RunData {
@@ -278,17 +276,9 @@ export class MemoryRepository implements Repository {
     return all.filter((w) => wanted === undefined || wanted.has(w.slug)).sort((a, b) => cmp(a.slug, b.slug));
   }
 
-  /** See {@link Repository.lockWallet}: an in-process lock per address (for tests). */
+  /** See {@link Repository.lockWallet}: an in-process lock per address. */
   async lockWallet(address: string): Promise<WalletLock | null> {
-    const a = address.toLowerCase();
-    if (HELD_WALLETS.has(a)) return null;
-    HELD_WALLETS.add(a);
-    return {
-      address: a,
-      release: async () => {
-        HELD_WALLETS.delete(a);
-      },
-    };
+    return tryLockInProcess(address);
   }
 
   /** Does nothing; the data stays readable. */

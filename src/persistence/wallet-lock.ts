@@ -1,8 +1,9 @@
 /**
  * Only one trader may own a wallet (issue #4): a PostgreSQL session advisory lock keyed by the
  * wallet address, held on a dedicated connection for the life of the trader. A second instance
- * gets `null` and must refuse to trade. On embedded PGlite (one process owns the data directory)
- * the lock is still taken, which also guards against two traders in one process.
+ * gets `null` and must refuse to trade. Embedded PGlite (one process owns the data directory, over
+ * a single connection) and the memory repository take an in-process lock instead, which guards
+ * against two traders in one process.
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -28,8 +29,9 @@ export function walletLockKey(address: string): string {
  * @throws the driver's error when the database cannot be reached.
  */
 export async function tryLockWallet(db: Knex, address: string): Promise<WalletLock | null> {
+  // PGlite's only connection is the session: holding it out of the pool would starve every query
+  if (isPgLite(db)) return tryLockInProcess(address);
   const key = walletLockKey(address);
-  if (isPgLite(db)) return lockOnSharedConnection(db, key, address);
   // a session lock lives on one connection: take one out of the pool and keep it
   const conn: unknown = await db.client.acquireConnection();
   const run = async (sql: string): Promise<boolean> => {
@@ -55,20 +57,18 @@ export async function tryLockWallet(db: Knex, address: string): Promise<WalletLo
   };
 }
 
-/**
- * PGlite has a single connection (the pool's only one): the session lock is taken on it through
- * the pool, never held out of it (which would starve every other query).
- */
-async function lockOnSharedConnection(db: Knex, key: string, address: string): Promise<WalletLock | null> {
-  const run = async (sql: string): Promise<boolean> => {
-    const res = (await db.raw(sql, [key])) as { rows: { ok: boolean }[] };
-    return res.rows[0]?.ok === true;
-  };
-  if (!(await run('select pg_try_advisory_lock(?::bigint) as ok'))) return null;
+/** Addresses locked in this process (PGlite and memory repositories). */
+const HELD_IN_PROCESS = new Set<string>();
+
+/** Takes an in-process lock on the address; `null` when this process holds it already. */
+export function tryLockInProcess(address: string): WalletLock | null {
+  const a = address.toLowerCase();
+  if (HELD_IN_PROCESS.has(a)) return null;
+  HELD_IN_PROCESS.add(a);
   return {
-    address: address.toLowerCase(),
+    address: a,
     release: async () => {
-      await run('select pg_advisory_unlock(?::bigint) as ok');
+      HELD_IN_PROCESS.delete(a);
     },
   };
 }

@@ -6,7 +6,8 @@
  * (exit rules in order, exit retries), then strategy signals (reversal rules, then entries).
  */
 import { InvariantError } from '../core/errors';
-import { positionKey, windowKey } from '../core/ids';
+import { positionKey, positionKeySeq, windowKey } from '../core/ids';
+import { MICROS } from '../core/money';
 import type { OrderCommand, Side, Signal, Tick, VenueEvent, WindowRef } from '../core/types';
 import { windowEndMs } from '../core/types';
 import type { Strategy } from '../strategy/strategy';
@@ -108,12 +109,8 @@ export class LiveTrader {
   restore(p: Position, inFlight: OrderCommand | null, nowMs: number): void {
     if (p.state === 'CLOSED' || this.byKey.has(p.key))
       throw new InvariantError(`restore: ${p.key} is ${p.state === 'CLOSED' ? 'closed' : 'already held'}`);
-    const wk = windowKey(p.window);
-    const ws = this.windowState(p.window, wk);
-    ws.positions.push(p);
-    ws.entries.set(p.strategy, (ws.entries.get(p.strategy) ?? 0) + 1);
+    this.register(this.windowState(p.window, windowKey(p.window)), p);
     this.reserveKey(p.key, p.strategy, p.window);
-    this.byKey.set(p.key, p);
     if (inFlight !== null) {
       p.openOrderId = inFlight.clientOrderId;
       this.journal.adoptSent(inFlight);
@@ -130,9 +127,8 @@ export class LiveTrader {
    * so that a new position never takes it again.
    */
   reserveKey(key: string, strategy: string, window: WindowRef): void {
-    const base = positionKey(strategy, window, 1);
-    const n = key === base ? 1 : key.startsWith(`${base}_`) ? Number(key.slice(base.length + 1)) : 0;
-    if (!Number.isSafeInteger(n) || n <= 0) return;
+    const n = positionKeySeq(key, strategy, window);
+    if (n === null) return;
     const ws = this.windowState(window, windowKey(window));
     if (n > (ws.keySeq.get(strategy) ?? 0)) ws.keySeq.set(strategy, n);
   }
@@ -188,11 +184,8 @@ export class LiveTrader {
     audit: Record<string, unknown>,
   ): Position {
     const ws = this.windowState(window, windowKey(window));
-    const n = (ws.keySeq.get(RECONCILED_STRATEGY) ?? 0) + 1;
-    ws.keySeq.set(RECONCILED_STRATEGY, n);
-    ws.entries.set(RECONCILED_STRATEGY, (ws.entries.get(RECONCILED_STRATEGY) ?? 0) + 1);
     const p = newPosition(
-      positionKey(RECONCILED_STRATEGY, window, n),
+      this.nextKey(ws, RECONCILED_STRATEGY),
       RECONCILED_STRATEGY,
       window,
       side,
@@ -204,8 +197,7 @@ export class LiveTrader {
     p.entryTimeMs = nowMs;
     p.holdToResolution = true;
     p.fillTickSeq = 0;
-    ws.positions.push(p);
-    this.byKey.set(p.key, p);
+    this.register(ws, p);
     this.journal.event(p, 'RECONCILED', 'PENDING', nowMs, audit);
     this.journal.position(p, nowMs);
     return p;
@@ -232,7 +224,7 @@ export class LiveTrader {
   recordPayout(p: Position, proceeds: number, nowMs: number, data: Record<string, unknown>): void {
     const before = p.pnlUsdc ?? 0;
     p.proceedsUsdc = proceeds;
-    p.exitPrice = p.shares > 0 ? Math.round((proceeds * 1_000_000) / p.shares) : p.exitPrice;
+    p.exitPrice = p.shares > 0 ? Math.round((proceeds * MICROS) / p.shares) : p.exitPrice;
     p.pnlUsdc = proceeds - (p.exitFeeUsdc ?? 0) - p.costUsdc;
     if (p.pnlUsdc !== before) this.risk.recordClose(p.pnlUsdc - before, nowMs);
     this.journal.event(p, 'REDEEMED', null, nowMs, { ...data, proceeds, pnl: p.pnlUsdc });
@@ -361,6 +353,20 @@ export class LiveTrader {
     return ws;
   }
 
+  /** The next unused position key of a strategy in a window (never reused, even after a failed entry). */
+  private nextKey(ws: WindowState, strategy: string): string {
+    const n = (ws.keySeq.get(strategy) ?? 0) + 1;
+    ws.keySeq.set(strategy, n);
+    return positionKey(strategy, ws.window, n);
+  }
+
+  /** Adds a position to its window (counted in the strategy's entries) and to the key index. */
+  private register(ws: WindowState, p: Position): void {
+    ws.positions.push(p);
+    ws.entries.set(p.strategy, (ws.entries.get(p.strategy) ?? 0) + 1);
+    this.byKey.set(p.key, p);
+  }
+
   private lastTickOf(p: Position): Tick | null {
     return this.windows.get(windowKey(p.window))?.lastTick ?? null;
   }
@@ -462,19 +468,9 @@ export class LiveTrader {
       this.stats.entriesBlocked[block] = (this.stats.entriesBlocked[block] ?? 0) + 1;
       return;
     }
-    const n = (ws.keySeq.get(sig.strategy) ?? 0) + 1;
-    ws.keySeq.set(sig.strategy, n);
-    const p = newPosition(
-      positionKey(sig.strategy, ws.window, n),
-      sig.strategy,
-      ws.window,
-      sig.side,
-      top.tokenId,
-      tick.tsMs,
-    );
-    ws.entries.set(sig.strategy, (ws.entries.get(sig.strategy) ?? 0) + 1);
-    ws.positions.push(p);
-    this.byKey.set(p.key, p);
+    const key = this.nextKey(ws, sig.strategy);
+    const p = newPosition(key, sig.strategy, ws.window, sig.side, top.tokenId, tick.tsMs);
+    this.register(ws, p);
     this.journal.event(p, 'SIGNAL', null, tick.tsMs, { note: sig.note, ask: top.ask, reversal });
     this.desk.sendEntry(p, top, tick.tsMs, out);
   }

@@ -163,6 +163,11 @@ export function compareTrades(a: TradeLine, b: TradeLine): number {
   );
 }
 
+/** The window of a stored position. */
+export function windowOfRecord(r: Pick<PositionRecord, 'crypto' | 'windowSec' | 'windowEpoch'>): WindowRef {
+  return { crypto: r.crypto, windowSec: r.windowSec, windowEpoch: r.windowEpoch };
+}
+
 /**
  * Rebuilds a not-CLOSED position from its stored snapshot (a live restart, issue #4). What the
  * snapshot does not hold starts fresh: exit rules run from the next tick, an EXITING position's
@@ -173,7 +178,7 @@ export function positionFromRecord(r: PositionRecord): Position {
   const p = newPosition(
     r.positionKey,
     r.strategy,
-    { crypto: r.crypto, windowSec: r.windowSec, windowEpoch: r.windowEpoch },
+    windowOfRecord(r),
     r.side,
     r.tokenId,
     r.entryTimeMs ?? r.updatedMs,

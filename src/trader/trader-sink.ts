@@ -59,30 +59,12 @@ export class Journal {
     tsMs: number,
     data: Record<string, unknown>,
   ): void {
-    this.seq += 1;
-    this.sink.onPositionEvent({
-      seq: this.seq,
-      positionKey: p.key,
-      type,
-      fromState,
-      toState: fromState === null ? null : p.state,
-      tsMs,
-      data,
-    });
+    this.append(p.key, type, fromState, fromState === null ? null : p.state, tsMs, data);
   }
 
   /** Appends an event about a key that is not a held position (e.g. `reconcile_<tokenId>`). */
   eventByKey(positionKey: string, type: string, tsMs: number, data: Record<string, unknown>): void {
-    this.seq += 1;
-    this.sink.onPositionEvent({
-      seq: this.seq,
-      positionKey,
-      type,
-      fromState: null,
-      toState: null,
-      tsMs,
-      data,
-    });
+    this.append(positionKey, type, null, null, tsMs, data);
   }
 
   /** Emits a snapshot of the position. */
@@ -94,6 +76,18 @@ export class Journal {
   orderSent(cmd: OrderCommand): void {
     this.sent.set(cmd.clientOrderId, cmd);
     this.sink.onOrder(orderRecord(cmd, 'pending', null, cmd.createdMs));
+  }
+
+  private append(
+    positionKey: string,
+    type: string,
+    fromState: PositionState | null,
+    toState: PositionState | null,
+    tsMs: number,
+    data: Record<string, unknown>,
+  ): void {
+    this.seq += 1;
+    this.sink.onPositionEvent({ seq: this.seq, positionKey, type, fromState, toState, tsMs, data });
   }
 
   /** Records an order's outcome and, when filled, its fills (fee spread pro rata by shares). */
