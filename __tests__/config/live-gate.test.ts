@@ -1,5 +1,8 @@
 import { Wallet } from 'ethers';
 import pino from 'pino';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { LIVE_CONFIRM_PHRASE, liveGateRefusals } from '../../src/config/live-gate';
 import { configHash, redactConfig } from '../../src/config/redact';
@@ -42,19 +45,42 @@ describe('live trading gate (issue #4)', () => {
     ]);
   });
 
-  it('trade --mode live stops after the gate and prints no secret', async () => {
+  it('trade --mode live stops at the gate and prints no secret', async () => {
     const errors: string[] = [];
     const spy = jest
       .spyOn(console, 'error')
       .mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
     try {
-      expect(await runTrade({ mode: 'live' }, { ...ok })).toBe(1);
+      expect(await runTrade({ mode: 'live' }, { ...ok, MAX_OPEN_POSITIONS: '0' })).toBe(1);
       expect(await runTrade({ mode: 'live' }, { PRIVATE_KEY: key })).toBe(1);
     } finally {
       spy.mockRestore();
     }
     expect(errors.length).toBeGreaterThan(1);
     expect(errors.join('\n')).not.toContain(key.slice(2));
+  });
+
+  it('past the gate, an unreachable CLOB is one refusal line, without the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gate-'));
+    const errors: string[] = [];
+    const spy = jest
+      .spyOn(console, 'error')
+      .mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    try {
+      const env = { ...ok, CLOB_URL: 'http://127.0.0.1:1', DATA_DIR: dir, LOG_LEVEL: 'silent' };
+      expect(await runTrade({ mode: 'live' }, env)).toBe(1);
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(errors).toEqual([expect.stringMatching(/^refused: could not derive CLOB API credentials/)]);
+    expect(errors.join('\n')).not.toContain(key.slice(2));
+  });
+
+  it('refuses SIGNATURE_TYPE 3 (POLY_1271), which the CLOB client cannot sign for', () => {
+    expect(liveGateRefusals(loadConfig({ env: { ...ok, SIGNATURE_TYPE: '3' } }))).toEqual([
+      expect.stringContaining('SIGNATURE_TYPE'),
+    ]);
   });
 });
 

@@ -136,6 +136,25 @@ describe('ClobVenue fault handling', () => {
     expect(venue.balance(up)).toBe(held);
   });
 
+  it('a sell while part of the balance still settles is rejected, never sold short (no orphaned shares)', async () => {
+    const address = privateKeyToAccount(pk).address;
+    const first = await run(buy());
+    if (first.kind !== 'filled') throw new Error(first.kind);
+    lx.clob.faults.settlementDelayMs = 300;
+    const second = await run(buy());
+    if (second.kind !== 'filled') throw new Error(second.kind);
+    const held = first.shares - first.feeShares + second.shares - second.feeShares;
+    expect(lx.clob.ledger.balance(address, up)).toBe(first.shares - first.feeShares);
+    const sell = { ...buy(390_000), side: 'SELL' as const, shares: Math.floor(held / 10_000) * 10_000 };
+    delete (sell as { notional?: number }).notional;
+    const early = await run(sell);
+    expect(early).toMatchObject({ kind: 'rejected' });
+    expect(early.kind === 'rejected' && early.reason).toMatch(/settlement pending/);
+    await new Promise((r) => setTimeout(r, 350));
+    const later = await run({ ...sell, clientOrderId: `${sell.clientOrderId}b` });
+    expect(later).toMatchObject({ kind: 'filled', shares: sell.shares });
+  });
+
   it('signs exact amounts on a 0.001 tick (client market orders would carry a 5-dp taker)', async () => {
     lx.step(11); // rows 10–12 put the up bid at 0.97: tick 0.001
     const book = lx.books(up)!;

@@ -32,8 +32,6 @@ export interface RunLiveOptions {
   readonly durationSec: number | null;
   /** Set when the endpoints point at a local exchange: windows follow its clock. */
   readonly venueTime: boolean;
-  /** Receives the session once it is running (the rehearsal and tests read its counters). */
-  readonly onSession?: (s: LiveSession) => void;
 }
 
 /** The chain addresses of the config: explicit ones, else the chain id's own. @throws {ConfigError} */
@@ -121,7 +119,7 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
                 passphrase: cfg.CLOB_API_PASSPHRASE,
               },
             }),
-        signatureType: cfg.SIGNATURE_TYPE as 0 | 1 | 2,
+        signatureType: cfg.SIGNATURE_TYPE as 0 | 1 | 2, // 3 is refused by the gate
         ...(cfg.FUNDER_ADDRESS === '' ? {} : { funder: cfg.FUNDER_ADDRESS }),
         tickSizeOf: (id) => bookOf(id)?.tickSize,
         requestTimeoutMs: cfg.CLOB_REQUEST_TIMEOUT_MS,
@@ -157,7 +155,6 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
           markets: ctx.markets,
           journalSeqStart: run.seqStart,
         });
-        o.onSession?.(session);
         return livePlugin(cfg, session, run, ctx, log);
       },
     });

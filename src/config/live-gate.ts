@@ -29,6 +29,8 @@ export function liveGateRefusals(cfg: Config): string[] {
     out.push('live trading needs a position cap: set MAX_OPEN_POSITIONS (e.g. 2)');
   if (cfg.RPC_URL === '')
     out.push('live trading reconciles balances on chain: set RPC_URL (a Polygon JSON-RPC URL)');
+  if (cfg.SIGNATURE_TYPE === 3)
+    out.push('SIGNATURE_TYPE 3 (POLY_1271) is not supported by the CLOB client: use 0, 1 or 2');
   if ((cfg.SIGNATURE_TYPE === 1 || cfg.SIGNATURE_TYPE === 2) && cfg.FUNDER_ADDRESS === '') {
     out.push(
       `SIGNATURE_TYPE ${cfg.SIGNATURE_TYPE} signs for a proxy/Safe: set FUNDER_ADDRESS to that wallet's address`,

@@ -265,16 +265,17 @@ export class ClobVenue implements ExecutionVenue {
         reason: `invalid amount precision: ${cmd.side} amount above 2 decimals`,
       });
     if (cmd.side === 'SELL') {
-      // sell what the venue measures, never more (design §7: the measured balance); a lagging
-      // settlement shows as less, and the round retries
+      // sell the balance the venue measures (design §7), but only when it differs from the held
+      // shares by rounding (< 0.01 share): more missing means a fill still settling, and selling
+      // short would orphan the rest; the round retries instead
       await this.refreshBalance(cmd.tokenId);
       const measured = this.balances.get(cmd.tokenId);
       if (measured !== undefined && measured < amount) {
         const shares = measured - (measured % SELL_SHARE_STEP);
-        if (shares <= 0)
+        if (amount - measured >= SELL_SHARE_STEP || shares <= 0)
           return this.event(cmd, {
             kind: 'rejected',
-            reason: `not enough balance: the venue measures ${measured / MICROS} shares (settlement pending?)`,
+            reason: `not enough balance: the venue measures ${measured / MICROS} of ${amount / MICROS} shares (settlement pending?)`,
           });
         cmd = { ...cmd, shares };
       }
