@@ -5,7 +5,7 @@
  * `{"positions","faultsInjected","discrepancies","duplicateSells","lostPositions","redeemed"}`;
  * exits non-zero unless discrepancies, duplicate sells and lost positions are 0 and every winner
  * was redeemed. REHEARSE_SPEED sets the playback speed (default 60); REHEARSE_DATABASE_URL a
- * PostgreSQL database instead of a temporary PGlite.
+ * PostgreSQL database instead of a temporary PGlite; REHEARSE_KEEP=1 keeps the temporary directory.
  */
 import { rehearse } from '../src/live/rehearsal';
 
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     speed: Number(process.env.REHEARSE_SPEED ?? 60),
     databaseUrl: process.env.REHEARSE_DATABASE_URL ?? '',
     progress: (line) => console.error(`rehearse: ${line}`),
+    keep: process.env.REHEARSE_KEEP === '1',
   });
   console.log(report.traderOutput.trim());
   for (const [reason, n] of Object.entries(report.rejections)) console.log(`not filled: ${n} × ${reason}`);

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Wallet } from 'ethers';
+import pino from 'pino';
 import { canonicalTokenId } from '../chain/balances';
 import { LIVE_CONFIRM_PHRASE } from '../config/live-gate';
 import { windowEndMs } from '../core/types';
@@ -64,6 +65,8 @@ export interface RehearsalOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Receives progress lines. */
   readonly progress?: (line: string) => void;
+  /** Keep the temporary directory (database, trades.jsonl) for inspection; its path is reported. */
+  readonly keep?: boolean;
 }
 
 type Fault = { readonly name: string; arm(s: VenueStack): void; fired(s: VenueStack): boolean };
@@ -209,7 +212,13 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
   const speed = opts.speed ?? 60;
   const say = opts.progress ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
-  const stack = await startVenueStack({ windows: n + 1, manual: true, speed, rtdsInput: null });
+  const stack = await startVenueStack({
+    windows: n + 1,
+    manual: true,
+    speed,
+    rtdsInput: null,
+    logger: pino({ level: 'warn' }, pino.destination(2)),
+  });
   let child: ChildProcess | null = null;
   try {
     const wallet = new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
@@ -300,7 +309,7 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
     child.kill('SIGTERM');
     const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)]);
     if (code === 'timeout') child.kill('SIGKILL');
-    say(`trader stopped (exit ${String(code)})`);
+    say(`trader stopped (exit ${String(code)}); chain settlements ${JSON.stringify(stack.ledger.stats)}`);
 
     // verdict from the exchange, the chain and the database
     const rejections: Record<string, number> = {};
@@ -357,7 +366,8 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
   } finally {
     if (child !== null && child.exitCode === null) child.kill('SIGKILL');
     await stack.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (opts.keep === true) say(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
