@@ -44,6 +44,8 @@ export interface RehearsalReport {
   /** Positions closed at resolution on the winning side (each must be redeemed). */
   readonly winners: number;
   readonly faults: readonly string[];
+  /** Fault switches that found no order to act on (then `ok` is false: re-run, or more windows). */
+  readonly missedFaults: readonly string[];
   /** The trader's stdout (summary table and counters). */
   readonly traderOutput: string;
   /** Orders not filled, by purpose, status and reason. */
@@ -203,8 +205,8 @@ function winnerAtEnd(s: VenueStack, m: ChainMarket): 'UP' | 'DOWN' {
 }
 
 /**
- * Runs the rehearsal and returns the report; `ok` iff discrepancies, duplicate sells and lost
- * positions are 0 and every winner was redeemed.
+ * Runs the rehearsal and returns the report; `ok` iff every fault switch fired, discrepancies,
+ * duplicate sells and lost positions are 0 and every winner was redeemed.
  * @throws when the venue stack or the trader cannot start (the trader's stderr tail is in the message).
  */
 export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalReport> {
@@ -358,8 +360,20 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
         result.discrepancies === 0 &&
         result.duplicateSells === 0 &&
         result.lostPositions === 0 &&
-        result.redeemed === winnerKeys.length;
-      return { result, winners: winnerKeys.length, faults: fired, traderOutput: out, ok, rejections, audits };
+        result.redeemed === winnerKeys.length &&
+        // the rehearsal is only one when every fault switch fired (issue #4)
+        result.faultsInjected === plan.length;
+      const missed = plan.map((f) => f.name).filter((name) => !fired.includes(name));
+      return {
+        result,
+        winners: winnerKeys.length,
+        faults: fired,
+        missedFaults: missed,
+        traderOutput: out,
+        ok,
+        rejections,
+        audits,
+      };
     } finally {
       await repo.close();
     }
