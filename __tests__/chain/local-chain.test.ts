@@ -1,10 +1,20 @@
-import { Contract, JsonRpcProvider, Wallet } from 'ethers';
+import { OrderBuilder, Side } from '@polymarket/clob-client-v2';
+import { Contract, JsonRpcProvider, MaxUint256, Wallet } from 'ethers';
+import { createWalletClient, custom } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { polygon } from 'viem/chains';
 import { chainAddresses } from '../../src/chain/addresses';
 import { ChainReader } from '../../src/chain/balances';
+import {
+  DEPOSIT_WALLET_ABI,
+  depositWalletOwner,
+  isValidSignature1271,
+} from '../../src/chain/deposit-wallet';
 import { ChainNetworkError } from '../../src/chain/errors';
 import { startLocalChain, type LocalChain, type WindowIds } from '../../src/chain/local-chain';
 import { Reconciler } from '../../src/chain/reconcile';
 import { TraderError } from '../../src/core/errors';
+import { orderHash, type WireOrderV2 } from '../../src/execution/clob-typed-data';
 import type { PositionRecord } from '../../src/persistence/records';
 import { MemoryRepository } from '../../src/persistence/memory-repository';
 
@@ -165,5 +175,78 @@ describe('local chain', () => {
     const texts = [(err as Error).message, String(err)];
     for (const key of [wallet.privateKey, wallet.privateKey.slice(2), user.privateKey.slice(2)])
       for (const t of texts) expect(t.toLowerCase()).not.toContain(key.toLowerCase());
+  });
+
+  describe('TestDepositWallet (POLY_1271, issue #8)', () => {
+    const signType3 = async (ownerKey: `0x${string}`, wallet: string, tokenId: string): Promise<WireOrderV2> => {
+      const signer = createWalletClient({
+        account: privateKeyToAccount(ownerKey),
+        chain: polygon,
+        transport: custom({ request: () => Promise.reject(new Error('no RPC')) }),
+      });
+      const builder = new OrderBuilder(signer, 137, 3, wallet);
+      const o = await builder.buildMarketOrder(
+        { tokenID: tokenId, amount: 5, side: Side.BUY, price: 0.5 },
+        { tickSize: '0.01', negRisk: false },
+        2,
+      );
+      return o as unknown as WireOrderV2;
+    };
+    const domain = { chainId: 137, version: 2, negRisk: false };
+
+    it('validates a type-3 order signed by the official client and refuses tampering or another owner', async () => {
+      const ownerKey = generatePrivateKey();
+      const owner = privateKeyToAccount(ownerKey).address;
+      const wallet = await chain.deployDepositWallet(owner);
+      expect(await depositWalletOwner(chain.provider, wallet)).toBe(owner);
+      expect(await depositWalletOwner(chain.provider, owner)).toBeNull(); // an EOA
+
+      const order = await signType3(ownerKey, wallet, win.upTokenId);
+      expect(order.signer).toBe(wallet);
+      expect(order.maker).toBe(wallet);
+      expect((order.signature.length - 2) / 2).toBe(317);
+      const hash = orderHash(order, domain);
+      expect(await isValidSignature1271(chain.provider, wallet, hash, order.signature)).toBe(true);
+
+      // the amounts changed after signing: another hash, same signature
+      const tampered = orderHash({ ...order, makerAmount: String(Number(order.makerAmount) * 2) }, domain);
+      expect(await isValidSignature1271(chain.provider, wallet, tampered, order.signature)).toBe(false);
+      // the embedded struct hash tampered to match: the inner signature no longer recovers to the owner
+      const otherKey = generatePrivateKey();
+      const foreign = await signType3(otherKey, wallet, win.upTokenId);
+      expect(await isValidSignature1271(chain.provider, wallet, orderHash(foreign, domain), foreign.signature)).toBe(
+        false,
+      );
+      // a malformed signature (plain 65-byte ECDSA, truncated) is invalid, not a revert
+      expect(await isValidSignature1271(chain.provider, wallet, hash, order.signature.slice(0, 132))).toBe(false);
+      expect(await isValidSignature1271(chain.provider, wallet, hash, order.signature.slice(0, -4))).toBe(false);
+      // a wallet deployed for the local chain id rejects a signature made for Polygon
+      const wrongChain = await chain.deployDepositWallet(owner, chain.chainId);
+      const o2 = await signType3(ownerKey, wrongChain, win.upTokenId);
+      expect(await isValidSignature1271(chain.provider, wrongChain, orderHash(o2, domain), o2.signature)).toBe(false);
+      // an EOA "signer" is never valid over ERC-1271
+      expect(await isValidSignature1271(chain.provider, owner, hash, order.signature)).toBe(false);
+    });
+
+    it('execute: only the owner acts through the wallet, reverts bubble up, and it holds CTF positions', async () => {
+      const ownerWallet = await chain.newFundedWallet(0n);
+      const address = await chain.deployDepositWallet(ownerWallet);
+      const asOwner = new Contract(address, DEPOSIT_WALLET_ABI, ownerWallet);
+      const approve = chain.collateral.interface.encodeFunctionData('approve', [user.address, MaxUint256]);
+      await (await asOwner.getFunction('execute').send(chain.deployment.collateral, 0n, approve)).wait();
+      expect(await reader.collateralAllowance(address, user.address)).toBe(MaxUint256);
+
+      const stranger = new Contract(address, DEPOSIT_WALLET_ABI, user);
+      await expect(stranger.getFunction('execute').staticCall(chain.deployment.collateral, 0n, approve)).rejects.toThrow(
+        /not owner/,
+      );
+      const overdraw = chain.collateral.interface.encodeFunctionData('transfer', [user.address, 1n]);
+      await expect(asOwner.getFunction('execute').staticCall(chain.deployment.collateral, 0n, overdraw)).rejects.toThrow(
+        /insufficient balance/,
+      );
+      await chain.mintOutcomeTokens(address, win.conditionId, 2_000_000n);
+      const held = await reader.outcomeBalances(address, [win.upTokenId, win.downTokenId]);
+      expect([...held.values()]).toEqual([2_000_000n, 2_000_000n]);
+    });
   });
 });

@@ -4,7 +4,7 @@
  * trader and the exchange's operator; then resolution and redeem on the same chain.
  */
 import { Writable } from 'node:stream';
-import { Wallet } from 'ethers';
+import { MaxUint256, Wallet } from 'ethers';
 import pino from 'pino';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { ChainReader } from '../../src/chain/balances';
@@ -142,10 +142,13 @@ describe('ChainLedger behind the local CLOB', () => {
     expect(await chainShares(wallet.address)).toBe(before + BigInt(ev.shares - ev.feeShares));
   });
 
-  it('counts and logs a failed settlement (no approval) and re-reads the chain', async () => {
+  it('counts and logs a failed settlement (approval revoked before it settles) and re-reads the chain', async () => {
     const key = generatePrivateKey();
     const stranger = new Wallet(key, stack.chain.provider);
-    await stack.fundWallet(stranger.address, 10_000_000n); // funded, never approves the operator
+    await stack.fundWallet(stranger.address, 10_000_000n);
+    // approves the operator, so the venue accepts the order (allowances are enforced, issue #8) …
+    const erc20 = stack.chain.collateral.connect(stranger) as typeof stack.chain.collateral;
+    await (await erc20.getFunction('approve').send(stack.operatorAddress, MaxUint256)).wait();
     await stack.ledger.track(stranger.address);
     const v = await ClobVenue.create({
       host: stack.exchange.url,
@@ -155,9 +158,14 @@ describe('ChainLedger behind the local CLOB', () => {
     const got: VenueEvent[] = [];
     v.setListener((e) => got.push(e));
     const failedBefore = stack.ledger.stats.failed;
+    stack.exchange.clob.faults.settlementDelayMs = 300;
     v.submit(order('BUY', 2_000_000, 420_000));
     await v.idle();
     expect(got[0]).toMatchObject({ kind: 'filled' });
+    // … and revokes it before the fill settles on chain: the pull fails
+    await (await erc20.getFunction('approve').send(stack.operatorAddress, 0n)).wait();
+    await new Promise((r) => setTimeout(r, 400));
+    stack.exchange.clob.faults.settlementDelayMs = 0;
     await stack.ledger.idle();
     expect(stack.ledger.stats.failed).toBe(failedBefore + 1);
     expect(stack.ledger.balance(stranger.address, COLLATERAL)).toBe(10_000_000);

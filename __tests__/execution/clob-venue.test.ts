@@ -202,7 +202,7 @@ describe('ClobVenue fault handling', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/could not derive/);
+    expect((err as Error).message).toMatch(/could not create or derive/);
     expect((err as Error).message).not.toContain(pk.slice(2));
   });
 });

@@ -5,35 +5,11 @@
  * CLOSED (or never opened), no duplicate sell, no token left unexplained, and a reconciliation
  * pass finds no discrepancy.
  */
-import { Wallet } from 'ethers';
-import pino from 'pino';
-import { privateKeyToAccount } from 'viem/accounts';
-import { ChainReader } from '../../src/chain/balances';
-import { redeemWinnings } from '../../src/chain/redeem';
-import type { Signal, Tick, TopOfBook } from '../../src/core/types';
-import { windowKey } from '../../src/core/ids';
-import { topOfLevels } from '../../src/exchange-local/server';
 import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
 import { syntheticRows } from '../../src/exchange-local/test-client';
-import { ClobVenue } from '../../src/execution/clob-venue';
-import { LiveSession } from '../../src/live/live-session';
-import { MemoryRepository } from '../../src/persistence/memory-repository';
-import type { Strategy } from '../../src/strategy/strategy';
-import { testConfig } from '../helpers/scenario';
+import { setupLive, sleep, tickOf, type LiveEnv } from '../helpers/live-harness';
 
 jest.setTimeout(60_000);
-
-/** Enters UP on the first tick of each window. */
-class FirstTickUp implements Strategy {
-  readonly name = 'first';
-  private readonly seen = new Set<string>();
-  onTick(tick: Tick): readonly Signal[] {
-    if (this.seen.has(tick.windowKey)) return [];
-    this.seen.add(tick.windowKey);
-    return [{ strategy: this.name, side: 'UP', note: 'test' }];
-  }
-  dropWindow(): void {}
-}
 
 let stack: VenueStack;
 beforeAll(async () => {
@@ -47,113 +23,9 @@ afterEach(() => {
   stack.exchange.clob.faults.reset();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function top(tokenId: string): TopOfBook {
-  return topOfLevels(tokenId, stack.exchange.books(tokenId));
-}
-
-let seq = 0;
-function tickNow(): Tick {
-  const m = stack.markets[0]!;
-  seq += 1;
-  return {
-    seq,
-    tsMs: stack.exchange.clockMs(),
-    window: m.window,
-    windowKey: windowKey(m.window),
-    up: top(m.upTokenId),
-    down: top(m.downTokenId),
-    spot: null,
-  };
-}
-
-async function setup() {
-  const wallet = new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
-  await stack.onboard(wallet, 1_000n * 1_000_000n);
-  const account = privateKeyToAccount(wallet.privateKey as `0x${string}`);
-  const repo = new MemoryRepository();
-  const runId = await repo.createRun({
-    mode: 'live',
-    configHash: 't',
-    codeRevision: 't',
-    input: 't',
-    startedAtMs: 0,
-    config: {},
-    wallet: wallet.address,
-  });
-  const log = pino({ level: 'silent' });
-  let session: LiveSession | null = null;
-  const venue = await ClobVenue.create({
-    host: stack.exchange.url,
-    chainId: 137,
-    account,
-    requestTimeoutMs: 300,
-    retry: { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 20 },
-    clock: { now: () => session?.clock.now() ?? 0 },
-    beforePost: (clientOrderId, venueOrderId) =>
-      repo.insertOrderAttempts(runId, [{ clientOrderId, venueOrderId, signedMs: Date.now() }]),
-  });
-  const reader = new ChainReader({
-    runner: stack.chain.provider,
-    rpcUrl: stack.chain.rpcUrl,
-    conditionalTokens: stack.chain.deployment.conditionalTokens,
-    collateral: stack.chain.deployment.collateral,
-  });
-  const m = stack.markets[0]!;
-  session = new LiveSession({
-    config: testConfig({
-      POSITION_SIZE_USDC: 5,
-      EXIT_RETRY_DELAY_MS: 0,
-      SETTLEMENT_GRACE_MS: 0,
-      STOP_LOSS_PCT: 0.9,
-      TRAILING_ACTIVATION_PCT: 0.9,
-      MIN_PROFIT_FLOOR_PCT: 0.05,
-    }),
-    strategies: [new FirstTickUp()],
-    venue,
-    chain: {
-      owner: wallet.address,
-      outcomeBalances: (a, ids) => reader.outcomeBalances(a, ids),
-      payout: (c) => reader.payout(c),
-      redeem: (conditionId) =>
-        redeemWinnings({
-          wallet,
-          ctf: stack.chain.deployment.conditionalTokens,
-          collateral: stack.chain.deployment.collateral,
-          conditionId,
-          rpcUrl: stack.chain.rpcUrl,
-        }),
-    },
-    repo,
-    runId,
-    wall: { now: () => Date.now() },
-    startMs: stack.exchange.clockMs(),
-    log,
-    markets: () => [m],
-  });
-  const s = session;
-  /** Drives the loop until no order is in flight (polls resolve unknown outcomes). */
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 100; i++) {
-      await s.settled();
-      await venue.idle();
-      await s.poll();
-      if (!venue.busy && s.trader.openPositions().every((p) => p.openOrderId === null)) return;
-      await sleep(50);
-    }
-    throw new Error('orders still in flight');
-  };
-  const mine = () =>
-    stack.exchange.clob
-      .tradeLog()
-      .filter((t) => t.maker_address.toLowerCase() === wallet.address.toLowerCase());
-  const upBalance = async (): Promise<bigint> =>
-    (await reader.outcomeBalances(wallet.address, [m.upTokenId])).values().next().value ?? 0n;
-  return { session: s, venue, repo, runId, settle, mine, upBalance, m, address: wallet.address };
-}
-
-type Env = Awaited<ReturnType<typeof setup>>;
+const tickNow = () => tickOf(stack);
+const setup = () => setupLive(stack);
+type Env = LiveEnv;
 
 /** Enters on a tick, then flattens (the kill switch), retrying the flatten while settlement lags. */
 async function enterAndExit(env: Env, armExit?: () => void): Promise<void> {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { InputError } from '../../src/core/errors';
-import { parseGammaEventOrMarkets, parseGammaMarket } from '../../src/market/gamma';
+import { marketSupport, parseGammaEventOrMarkets, parseGammaMarket } from '../../src/market/gamma';
 
 const FIX = path.resolve(__dirname, '../../../shared/data/fixtures');
 const load = (rel: string): unknown => JSON.parse(readFileSync(path.join(FIX, rel), 'utf8')) as unknown;
@@ -23,6 +24,7 @@ describe('parseGammaMarket', () => {
       tickSize: 10_000,
       minOrderSize: 5_000_000,
       negRisk: false,
+      protocolVersion: 'v1',
       active: true,
       closed: false,
     });
@@ -98,5 +100,76 @@ describe('parseGammaMarket', () => {
       windowSec: 3600,
       windowEpoch: Date.UTC(2025, 10, 14, 2) / 1000,
     });
+  });
+});
+
+describe('protocol version and marketSupport (issue #8 point 8)', () => {
+  test('captured payloads carry no version (= v1), negRisk false: every one is supported', () => {
+    const fixtures = [
+      parseGammaMarket(market()),
+      parseGammaMarket(load('nautilus-trader/gamma_market_crypto_twap.json')),
+      ...parseGammaEventOrMarkets(load('brunoomoniz-btc5m/gamma_market.json')),
+    ];
+    // 292 live BTC 5m market objects of 2026-07-24 (ligengxin96 sample, `raw` = the Gamma object).
+    const lines = gunzipSync(
+      readFileSync(path.join(FIX, '../ligengxin96-btc5m-chainlink/BTC-5m-markets-2026-07-24.jsonl.gz')),
+    )
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    const live = lines.map((l) => parseGammaMarket((JSON.parse(l) as { raw: unknown }).raw));
+    expect(live.length).toBeGreaterThan(200);
+    for (const m of [...fixtures, ...live]) {
+      expect(m.protocolVersion).toBe('v1');
+      expect(m.negRisk).toBe(false);
+      expect(marketSupport(m)).toEqual({ ok: true });
+    }
+  });
+
+  test.each<[unknown, string]>([
+    ['v1', 'v1'],
+    ['v2', 'v2'],
+    ['V2', 'v2'],
+    [' 2 ', 'v2'],
+    [2, 'v2'],
+    [null, 'v1'],
+    ['', 'v1'],
+    ['Beta', 'beta'],
+    ['v2.1', 'v2.1'],
+  ])('version %p parses as %s', (version, expected) => {
+    const m = market();
+    m.version = version;
+    expect(parseGammaMarket(m).protocolVersion).toBe(expected);
+  });
+
+  test.each<[unknown]>([[true], [{ v: 2 }], ['   '], ['x'.repeat(40)]])(
+    'version %p is refused at the boundary',
+    (v) => {
+      const m = market();
+      m.version = v;
+      expect(() => parseGammaMarket(m)).toThrow(/version .* is not a protocol version/);
+    },
+  );
+
+  test('Protocol-V2 and neg-risk markets are not traded, each with a one-line reason naming the market', () => {
+    const v2 = market();
+    v2.version = 'v2';
+    const a = marketSupport(parseGammaMarket(v2));
+    expect(a.ok).toBe(false);
+    if (!a.ok) {
+      expect(a.reason).toMatch(/^market btc-updown-5m-1773307200 is protocol v2 .*not traded/);
+      expect(a.reason).not.toContain('\n');
+    }
+    const nr = market();
+    nr.negRisk = true;
+    const b = marketSupport(parseGammaMarket(nr));
+    expect(b.ok).toBe(false);
+    if (!b.ok) expect(b.reason).toMatch(/^market btc-updown-5m-1773307200 is neg-risk/);
+    // A synthetic MarketInfo without the field counts as v1.
+    expect(marketSupport({ slug: 's', negRisk: false })).toEqual({ ok: true });
+    expect(marketSupport({ slug: 's', negRisk: false, protocolVersion: 'v3' }).ok).toBe(false);
+    const odd = market();
+    odd.version = 'beta';
+    expect(marketSupport(parseGammaMarket(odd)).ok).toBe(false);
   });
 });

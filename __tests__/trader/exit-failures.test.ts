@@ -25,7 +25,7 @@ describe('entry retries (issue #4: order ids unique per run)', () => {
 });
 
 describe('exit failures (design §7)', () => {
-  it('a venue that throws on every sell: attempts counted, position not lost', () => {
+  it('a venue that throws on every sell: attempts counted, position not lost, exits never off', () => {
     let venue: ThrowingSellVenue | undefined;
     const rows = [entry];
     for (let s = 11; s < 890; s += 1) rows.push(up(s, 0.3));
@@ -33,13 +33,20 @@ describe('exit failures (design §7)', () => {
       strategies: buyUp(),
       venue: (books, clock) => (venue = new ThrowingSellVenue(simOver(books, clock))),
     });
-    // 3 rounds × 3 attempts, then held to resolution and flagged for reconciliation
-    expect(venue!.sellSubmits).toBe(9);
-    expect(e.trader.stats).toMatchObject({ exitSubmitErrors: 9, exitRoundsFailed: 3, reconcileRequired: 1 });
+    // 3 rounds × 3 attempts (11–19 s), flagged for reconciliation; then one round of 3 attempts
+    // every 17 s (EXIT_COOLDOWN_MS 15 s after each failed round, issue #8 point 3): rounds start
+    // at 34, 51, …, 884 s = 51 more rounds
+    expect(venue!.sellSubmits).toBe(9 + 51 * 3);
+    expect(e.trader.stats).toMatchObject({
+      exitSubmitErrors: 162,
+      exitRoundsFailed: 54,
+      reconcileRequired: 1,
+      exitCooldowns: 52,
+    });
     const [t] = e.sink.trades;
-    expect(t).toMatchObject({ positionKey: KEY, exitReason: 'window_expiry', exitAttempts: 9, exitPrice: 0 });
+    expect(t).toMatchObject({ positionKey: KEY, exitReason: 'window_expiry', exitAttempts: 162, exitPrice: 0 });
     expect(t!.shares).toBe(10);
-    expect(eventTypes(e, KEY)).toContain('RECONCILE_REQUIRED');
+    expect(eventTypes(e, KEY).filter((x) => x === 'RECONCILE_REQUIRED')).toHaveLength(1);
   });
 
   it('retries a killed exit EXIT_RETRY_DELAY_MS later on the virtual clock, repriced from the book', () => {
@@ -77,7 +84,7 @@ describe('exit failures (design §7)', () => {
     expect(e.sink.trades[0]).toMatchObject({ exitReason: 'stop_loss', exitAttempts: 4 });
   });
 
-  it('below the venue minimum: order_too_small, held to resolution', () => {
+  it('below the venue minimum: order_too_small, rules armed, resolved when no rule fires again', () => {
     // 1 USDC position, stop at bid 0.30: 2 shares × (0.30 − 0.03) = 0.54 USDC < 1 USDC
     const e = runScenario([entry, up(11, 0.3), up(899, 0.99)], {
       strategies: buyUp(),

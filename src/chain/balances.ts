@@ -120,6 +120,16 @@ export class ChainReader {
     return v;
   }
 
+  /** Returns the native (gas) balance of `address`, wei (1 POL = 1e18 wei). */
+  async nativeBalance(address: string): Promise<bigint> {
+    return this.#read('getBalance', async () => {
+      const provider = this.#ctf.runner?.provider;
+      if (provider === null || provider === undefined)
+        throw new ChainDataError('the chain reader has no provider for getBalance');
+      return provider.getBalance(address);
+    });
+  }
+
   /**
    * Returns the resolution state of `conditionId` (bytes32 hex) from `getOutcomeSlotCount`,
    * `payoutDenominator` and `payoutNumerators(i)` (§7.5).

@@ -21,10 +21,12 @@ export interface CompiledContract {
   readonly bytecode: string;
 }
 
-/** The two test contracts plus where the build came from. */
+/** The test contracts plus where the build came from. */
 export interface CompiledTestContracts {
   readonly TestCollateral: CompiledContract;
   readonly TestConditionalTokens: CompiledContract;
+  /** ERC-1271 / ERC-7739 deposit wallet (signature type 3; issue #8). */
+  readonly TestDepositWallet: CompiledContract;
   /** SHA-256 of sources + solc version + settings (the cache key). */
   readonly sourceHash: string;
   /** Whether this call compiled (`false` when the cache answered). */
@@ -40,7 +42,7 @@ export class ContractBuildError extends TraderError {
   }
 }
 
-const SOURCES = ['TestCollateral.sol', 'TestConditionalTokens.sol'] as const;
+const SOURCES = ['TestCollateral.sol', 'TestConditionalTokens.sol', 'TestDepositWallet.sol'] as const;
 const SETTINGS = {
   evmVersion: 'shanghai',
   // The optimizer quadruples compile time (0.65 s → 2.6 s on 2 cores) for no benefit on a test chain.
@@ -107,6 +109,7 @@ export function compileTestContracts(opts: { cacheDir?: string } = {}): Compiled
   const result = {
     TestCollateral: pick('TestCollateral.sol', 'TestCollateral'),
     TestConditionalTokens: pick('TestConditionalTokens.sol', 'TestConditionalTokens'),
+    TestDepositWallet: pick('TestDepositWallet.sol', 'TestDepositWallet'),
     sourceHash,
   };
   mkdirSync(cacheDir, { recursive: true });

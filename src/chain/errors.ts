@@ -60,6 +60,25 @@ export class ConditionNotResolvedError extends TraderError {
   }
 }
 
+/**
+ * A redeem was asked for a neg-risk market: those redeem through the NegRisk Adapter
+ * (polymarket-protocol.md §7.6), which this trader does not drive; up/down windows are not
+ * neg-risk (§2.3), so such a market should never have been traded (issue #8 point 7).
+ */
+export class NegRiskRedeemError extends TraderError {
+  override name = 'NegRiskRedeemError';
+  /** The market named in the message (slug or condition id). */
+  readonly market: string;
+  /** Creates a rejected neg-risk refusal naming the market. */
+  constructor(market: string) {
+    super(
+      `market ${market} is neg-risk: its positions redeem through the NegRisk Adapter, which this trader does not handle; redeem it in the Polymarket UI`,
+      'rejected',
+    );
+    this.market = market;
+  }
+}
+
 /** The node answered with data that does not fit the ABI or the protocol (a bug or a wrong address). */
 export class ChainDataError extends TraderError {
   override name = 'ChainDataError';

@@ -1,7 +1,8 @@
 /**
  * A throwaway local EVM for tests and the local rehearsal: ganache in-process on 127.0.0.1 (a
  * random free port), a fresh random mnemonic per start (no key is ever stored in the repo), and
- * the two test contracts of `contracts/` deployed by account 0 (toolchain-notes.md §3).
+ * the two test contracts of `contracts/` deployed by account 0 (toolchain-notes.md §3); deposit
+ * wallets (`TestDepositWallet`, issue #8) are deployed on demand.
  * ganache and solc are dev dependencies, loaded lazily so production code importing the types
  * does not need them.
  */
@@ -14,6 +15,7 @@ import {
   MaxUint256,
   Mnemonic,
   Wallet,
+  getAddress,
   id as keccakText,
   isHexString,
   parseEther,
@@ -48,6 +50,9 @@ export interface LocalChainTimings {
   readonly deployMs: number;
 }
 
+/** The chain id deposit-wallet signatures are made for by default (Polygon; the client signs for 137). */
+export const DEFAULT_SIGNED_CHAIN_ID = 137;
+
 /** A running local chain; every amount is a bigint in 6-decimal base units (micro-USDC / micro-shares). */
 export interface LocalChain {
   /** `http://127.0.0.1:<port>`. */
@@ -74,6 +79,12 @@ export interface LocalChain {
   mintOutcomeTokens(to: string, conditionId: string, amountMicros: bigint): Promise<void>;
   /** Reports payouts `[1,0]` (UP) or `[0,1]` (DOWN) as the oracle. */
   resolve(conditionId: string, winner: 'UP' | 'DOWN'): Promise<void>;
+  /**
+   * Deploys a `TestDepositWallet` owned by `owner` (a wallet or an address) whose ERC-7739
+   * signatures are checked for `signedChainId` (default 137: orders are signed for Polygon while
+   * this chain runs as 1337; issue #8). Sent by the deployer. Returns the checksummed address.
+   */
+  deployDepositWallet(owner: Wallet | string, signedChainId?: number): Promise<string>;
   /** Stops the provider and the server. Idempotent. */
   close(): Promise<void>;
 }
@@ -222,6 +233,17 @@ export async function startLocalChain(): Promise<LocalChain> {
         if (questionId === undefined)
           throw new InvariantError(`local chain: condition ${conditionId} was not prepared by prepareWindow`);
         await tx(ctf, 'reportPayouts', questionId, winner === 'UP' ? [1n, 0n] : [0n, 1n]);
+      },
+
+      async deployDepositWallet(owner, signedChainId = DEFAULT_SIGNED_CHAIN_ID) {
+        const ownerAddress = typeof owner === 'string' ? getAddress(owner) : owner.address;
+        const c = build.TestDepositWallet;
+        return serial(async () => {
+          const factory = new ContractFactory(c.abi, c.bytecode, deployer);
+          const deployed = await factory.deploy(ownerAddress, BigInt(signedChainId));
+          await deployed.waitForDeployment();
+          return getAddress(await deployed.getAddress());
+        });
       },
 
       close,

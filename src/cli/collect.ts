@@ -122,6 +122,8 @@ export async function runCollect(
     plugin?: (ctx: PluginContext) => CollectPlugin;
     /** A repository and run opened by the caller (live): used as is, neither finished nor closed here. */
     run?: { readonly repo: Repository; readonly runId: number };
+    /** Stops the collector when it resolves, like Ctrl-C (the live runtime's account-setup stop). */
+    stopWhen?: Promise<unknown>;
   },
 ): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL);
@@ -200,6 +202,7 @@ export async function runCollect(
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
     if (opts.durationSec !== null) setTimeout(done, opts.durationSec * 1000).unref();
+    void opts.stopWhen?.then(done, done);
   });
   clearInterval(status);
   await collector.stop();

@@ -1,7 +1,8 @@
 /**
  * The kill switch of `trade` (issue #4): while `KILL_SWITCH_FILE` exists, or after SIGUSR2, no
- * new entry is sent; a file containing `flatten` also sells every open position, once. Checked by
- * the caller (every second); logs each change.
+ * new entry is sent; a file containing `flatten` also turns the trader's flatten mode on: it sells
+ * every position and keeps selling until each is closed or held with a reason (issue #8 point 13).
+ * Removing the file ends both. Checked by the caller (every second); logs each change.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../core/logger';
@@ -11,8 +12,10 @@ export interface KillTarget {
   /** Whether entries are stopped now. */
   readonly killed: boolean;
   setKill(on: boolean): void;
-  /** Sells every OPEN position now. */
+  /** Turns flatten on: sells every position now and on every tick until each is closed. */
   flatten(): void;
+  /** Turns flatten off. */
+  stopFlatten?(): void;
 }
 
 /** Watches the kill-switch file and SIGUSR2. */
@@ -43,8 +46,12 @@ export class KillSwitchWatch {
     }
     if (file && !this.flattened && readFileSync(this.file, 'utf8').includes('flatten')) {
       this.flattened = true;
-      this.log.warn('kill switch: flattening every open position');
+      this.log.warn('kill switch: flattening every open position until each is closed');
       this.target.flatten();
+    } else if (!file && this.flattened) {
+      this.flattened = false;
+      this.log.warn('kill switch file removed: flatten ended');
+      this.target.stopFlatten?.();
     }
   }
 

@@ -10,6 +10,7 @@ import { registerMigrate } from './migrate';
 import { registerReplay } from './replay';
 import { registerCollect } from './collect';
 import { registerTrade } from './trade';
+import { registerApprove } from './approve';
 
 const program = new Command();
 program.name('updown-trader').description('Polymarket crypto Up-or-Down trader: replay, simulation, live');
@@ -18,6 +19,7 @@ registerConvert(program);
 registerMigrate(program);
 registerCollect(program);
 registerTrade(program);
+registerApprove(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof TraderError) console.error(`${err.name}: ${err.message}`);

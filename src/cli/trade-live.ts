@@ -1,19 +1,27 @@
 /**
- * `trade --mode live` after the gate (issue #4): the composition root of live trading. Opens the
- * database, takes the wallet's lock (one trader per wallet), resumes the wallet's latest live run
- * or starts one, creates the CLOB venue (`ClobVenue`, credentials derived or configured) and the
- * chain edge (`ChainReader`, redeem for an EOA funder), restores and reconciles before the first
- * tick, then trades the collector's feed until stopped. Every refusal is one line saying what to
- * set; no line ever carries the key or the API secret.
+ * `trade --mode live` after the gate (issues #4, #8): the composition root of live trading. Opens
+ * the database (its data directory locked), takes the wallet's lock (one trader per wallet),
+ * checks on chain that the funder can trade (collateral allowance and CTF approval per V2 spender,
+ * gas for an EOA: one refusal line per missing item), resumes the wallet's latest live run or
+ * starts one, creates the CLOB venue (`ClobVenue`, credentials created or derived, or configured)
+ * and asks the venue to refresh its view of the funds (`update_balance_allowance`), wires the
+ * chain edge (`ChainReader`, redeem for an EOA or through a deposit wallet), restores and
+ * reconciles before the first tick, then trades the collector's feed until stopped. An
+ * account-setup answer of the venue (maker not allowed, signer ≠ API key, bad L1 headers…) stops
+ * the trader with one line naming the setting to change. Every refusal is one line; no line ever
+ * carries the key, the API secret or the RPC URL's key.
  */
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet, getAddress } from 'ethers';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ChainReader } from '../chain/balances';
 import { chainAddresses } from '../chain/addresses';
+import { verifyPositionIds } from '../chain/position-ids';
+import { checkTradingReadiness, polToWei, tradingAddresses } from '../chain/readiness';
 import { redeemWinnings } from '../chain/redeem';
 import type { Config } from '../config/schema';
 import { configHash, redactConfig } from '../config/redact';
+import { marketSupport } from '../market/gamma';
 import { SystemClock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
 import { MICROS } from '../core/money';
@@ -25,7 +33,7 @@ import { writeTradesFile } from '../replay/trades-file';
 import { createStrategies } from '../strategy/factory';
 import { KillSwitchWatch } from './kill-switch';
 import { runCollect, type CollectPlugin, type PluginContext } from './collect';
-import { LiveSession, type LiveChain } from '../live/live-session';
+import { LiveSession, type LiveChain, type LiveMarket } from '../live/live-session';
 
 /** Options of {@link runLive}. */
 export interface RunLiveOptions {
@@ -48,36 +56,48 @@ export function liveAddresses(cfg: Config): { ctf: string; collateral: string; c
 
 /**
  * Runs live trading (the gate has passed). Returns the exit code: 1 with a `refused:` line when
- * the wallet is locked by another trader, the addresses are unknown or credentials cannot be
- * derived; 0 after a clean stop.
+ * the addresses are unknown, the data directory or the wallet is in use by another trader, the
+ * funder cannot trade (allowances, approvals, gas), credentials cannot be created or derived, or
+ * the venue answers with an account-setup error; 0 after a clean stop.
  */
 export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
   const log = createLogger(cfg.LOG_LEVEL);
   const wall = new SystemClock();
   let addresses;
+  let trading;
   try {
+    trading = tradingAddresses(cfg);
     addresses = liveAddresses(cfg);
   } catch (err) {
-    console.error(
-      `refused: ${(err as Error).message}; set CTF_ADDRESS and COLLATERAL_ADDRESS for this chain`,
-    );
+    console.error(`refused: ${(err as Error).message}`);
     return 1;
   }
   const account = privateKeyToAccount(cfg.PRIVATE_KEY as `0x${string}`);
   const owner = getAddress(cfg.FUNDER_ADDRESS === '' ? account.address : cfg.FUNDER_ADDRESS);
-  const repo = await openRepository(
-    cfg.DATABASE_URL !== '' ? { databaseUrl: cfg.DATABASE_URL } : { dataDir: join(cfg.DATA_DIR, 'pglite') },
-  );
-  const lock = await repo.lockWallet(owner);
-  if (lock === null) {
-    console.error(
-      `refused: wallet ${owner} is already traded by another running trader (its database lock is held); stop that trader first`,
-    );
-    await repo.close();
-    return 1;
-  }
   const provider = new JsonRpcProvider(cfg.RPC_URL, undefined, { staticNetwork: true });
+  let repo: Repository | null = null;
+  let lock: Awaited<ReturnType<Repository['lockWallet']>> = null;
   try {
+    try {
+      repo = await openRepository(
+        cfg.DATABASE_URL !== '' ? { databaseUrl: cfg.DATABASE_URL } : { dataDir: join(cfg.DATA_DIR, 'pglite') },
+      );
+    } catch (err) {
+      console.error(`refused: ${(err as Error).message}`);
+      return 1;
+    }
+    lock = await repo.lockWallet(owner);
+    if (lock === null) {
+      console.error(
+        `refused: wallet ${owner} is already traded by another running trader (its database lock is held); stop that trader first`,
+      );
+      return 1;
+    }
+    const refusals = await readiness(cfg, provider, owner, account.address, trading);
+    if (refusals.length > 0) {
+      for (const r of refusals) console.error(`refused: ${r}`);
+      return 1;
+    }
     const run = await openLiveRun(repo, cfg, owner, wall.now());
     const reader = new ChainReader({
       runner: provider,
@@ -85,25 +105,65 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
       conditionalTokens: addresses.ctf,
       collateral: addresses.collateral,
     });
-    const signer = cfg.SIGNATURE_TYPE === 0 ? new Wallet(cfg.PRIVATE_KEY, provider) : null;
+    /** Collateral each market's position ids were split from (verified at its market check). */
+    const collateralOf = new Map<string, string>();
+    const negRiskOf = new Map<string, boolean>();
+    const sender = cfg.SIGNATURE_TYPE === 0 || cfg.SIGNATURE_TYPE === 3 ? new Wallet(cfg.PRIVATE_KEY, provider) : null;
     const chain: LiveChain = {
       owner,
       outcomeBalances: (a, ids) => reader.outcomeBalances(a, ids),
       payout: (c) => reader.payout(c),
       redeem:
-        signer === null
+        sender === null
           ? null
           : (conditionId) =>
               redeemWinnings({
-                wallet: signer,
+                wallet: sender,
                 ctf: addresses.ctf,
-                collateral: addresses.collateralV1,
+                collateral: collateralOf.get(conditionId) ?? addresses.collateralV1,
+                tradingCollateral: trading.collateral,
                 conditionId,
                 rpcUrl: cfg.RPC_URL,
+                negRisk: negRiskOf.get(conditionId) ?? false,
+                timeoutMs: REDEEM_TIMEOUT_MS,
+                ...(cfg.SIGNATURE_TYPE === 3 ? { depositWallet: owner } : {}),
+              }).then((r) => {
+                if (r.wrapNeeded)
+                  log.warn(
+                    { conditionId, collateral: r.collateral, payoutMicros: String(r.payoutMicros) },
+                    'redeem paid a collateral the venue does not trade: wrap it (CollateralOnramp) to trade it',
+                  );
+                return r;
               }),
+    };
+    const checkMarket = async (m: LiveMarket): Promise<string | null> => {
+      const support = marketSupport({
+        slug: m.slug ?? m.conditionId,
+        negRisk: m.negRisk ?? false,
+        protocolVersion: m.protocolVersion,
+      });
+      if (!support.ok) return support.reason;
+      const ids = await verifyPositionIds({
+        runner: provider,
+        rpcUrl: cfg.RPC_URL,
+        ctf: addresses.ctf,
+        conditionId: m.conditionId,
+        upTokenId: m.upTokenId,
+        downTokenId: m.downTokenId,
+        candidates: [...new Set([trading.collateral, addresses.collateral, addresses.collateralV1])],
+        market: m.slug ?? m.conditionId,
+      });
+      if (!ids.ok) return ids.reason;
+      collateralOf.set(m.conditionId, ids.collateral);
+      negRiskOf.set(m.conditionId, m.negRisk ?? false);
+      return null;
     };
     let session: LiveSession | null = null;
     let bookOf: PluginContext['bookOf'] = () => undefined;
+    let accountStop: (line: string) => void = () => undefined;
+    const stopped = new Promise<string>((ok) => (accountStop = ok));
+    let accountError: string | null = null;
+    void stopped.then((line) => (accountError = line));
     let venue: ClobVenue;
     try {
       venue = await ClobVenue.create({
@@ -119,27 +179,31 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
                 passphrase: cfg.CLOB_API_PASSPHRASE,
               },
             }),
-        signatureType: cfg.SIGNATURE_TYPE as 0 | 1 | 2, // 3 is refused by the gate
+        signatureType: cfg.SIGNATURE_TYPE as 0 | 1 | 2 | 3,
         ...(cfg.FUNDER_ADDRESS === '' ? {} : { funder: cfg.FUNDER_ADDRESS }),
         tickSizeOf: (id) => bookOf(id)?.tickSize,
         requestTimeoutMs: cfg.CLOB_REQUEST_TIMEOUT_MS,
         clock: { now: () => session?.clock.now() ?? wall.now() },
         logger: log,
-        beforePost: (clientOrderId, venueOrderId) =>
-          repo.insertOrderAttempts(run.runId, [{ clientOrderId, venueOrderId, signedMs: wall.now() }]),
+        beforePost: async (clientOrderId, venueOrderId) => {
+          const signedMs = wall.now();
+          session?.noteSigned(clientOrderId, signedMs);
+          await repo?.insertOrderAttempts(run.runId, [{ clientOrderId, venueOrderId, signedMs }]);
+        },
+        onAccountSetupError: (hint) => accountStop(hint),
       });
     } catch (err) {
-      console.error(
-        `refused: ${(err as Error).message}; or set CLOB_API_KEY, CLOB_API_SECRET, CLOB_API_PASSPHRASE`,
-      );
+      console.error(`refused: ${(err as Error).message}`);
       return 1;
     }
-    await preflight(reader, owner, log);
+    await preflight(reader, venue, owner, log);
+    const openRepo = repo;
     await runCollect(cfg, {
       db: true,
       durationSec: o.durationSec,
       venueTime: o.venueTime,
-      run: { repo, runId: run.runId },
+      run: { repo: openRepo, runId: run.runId },
+      stopWhen: stopped,
       plugin: (ctx) => {
         bookOf = ctx.bookOf;
         session = new LiveSession({
@@ -147,25 +211,69 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
           strategies: createStrategies(cfg.strategies),
           venue,
           chain,
-          repo,
+          repo: openRepo,
           runId: run.runId,
           wall,
           startMs: ctx.venueNow(),
           log,
           markets: ctx.markets,
           journalSeqStart: run.seqStart,
+          checkMarket,
+          callTimeoutMs: Math.max(4 * cfg.CLOB_REQUEST_TIMEOUT_MS, 10_000),
         });
         return livePlugin(cfg, session, run, ctx, log);
       },
     });
     const s = session as LiveSession | null;
     const stats = s?.stats ?? null;
-    await repo.finishRun(run.runId, wall.now(), { live: stats, trader: s?.trader.stats ?? null });
+    await openRepo.finishRun(run.runId, wall.now(), {
+      live: stats,
+      trader: s?.trader.stats ?? null,
+      ...(accountError === null ? {} : { stoppedBy: accountError }),
+    });
+    if (accountError !== null) {
+      console.error(`refused: the venue refused this account's orders: ${accountError as string}`);
+      return 1;
+    }
     return 0;
   } finally {
     provider.destroy();
-    await lock.release().catch(() => undefined);
-    await repo.close();
+    await lock?.release().catch(() => undefined);
+    await repo?.close();
+  }
+}
+
+/** Receipt wait of a redeem transaction, ms (the maintenance lane waits at most this long). */
+const REDEEM_TIMEOUT_MS = 60_000;
+
+/**
+ * The on-chain start-up check (issue #8 point 4): one line per missing allowance, CTF approval or
+ * gas, or one line saying the chain could not be read.
+ */
+async function readiness(
+  cfg: Config,
+  provider: JsonRpcProvider,
+  owner: string,
+  signer: string,
+  trading: ReturnType<typeof tradingAddresses>,
+): Promise<string[]> {
+  try {
+    return await checkTradingReadiness({
+      runner: provider,
+      rpcUrl: cfg.RPC_URL,
+      owner,
+      signer,
+      signatureType: cfg.SIGNATURE_TYPE,
+      spenders: trading.spenders,
+      collateral: trading.collateral,
+      ctf: trading.ctf,
+      minAllowanceMicros: BigInt(Math.round(cfg.POSITION_SIZE_USDC * MICROS)),
+      minGasWei: polToWei(cfg.MIN_GAS_POL),
+      // a deposit wallet is redeemed through its owner key here: that key pays the gas
+      gasPayer: cfg.SIGNATURE_TYPE === 0 || cfg.SIGNATURE_TYPE === 3 ? signer : null,
+    });
+  } catch (err) {
+    return [`the start-up check could not read the chain: ${(err as Error).message}; check RPC_URL`];
   }
 }
 
@@ -190,13 +298,25 @@ async function openLiveRun(
   return { runId, resumed: false, seqStart: 0 };
 }
 
-/** Logs the wallet's collateral at start (allowances are the README's set-up step). */
-async function preflight(reader: ChainReader, owner: string, log: Logger): Promise<void> {
+/**
+ * Logs the wallet's collateral on chain and asks the venue to refresh its view of it
+ * (`GET /balance-allowance/update`, polymarket-protocol.md §5.6: the venue needs it before it sees
+ * funds), then logs what the venue sees. Never throws: a failure is a warning.
+ */
+async function preflight(reader: ChainReader, venue: ClobVenue, owner: string, log: Logger): Promise<void> {
   try {
     const usdc = await reader.collateralBalance(owner);
     log.info({ owner, collateralUsdc: Number(usdc) / MICROS }, 'live wallet');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'could not read the collateral balance');
+  }
+  try {
+    const seen = await venue.updateCollateral();
+    log.info({ owner, venueCollateralUsdc: Number(seen.balance) / MICROS }, 'venue balance refreshed');
+    if (seen.balance === 0n)
+      log.warn({ owner }, 'the venue sees no collateral for this funder: entries will be refused');
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'could not refresh the venue balance (update_balance_allowance)');
   }
 }
 
@@ -213,15 +333,21 @@ function livePlugin(
     },
     setKill: (on) => session.setKill(on),
     flatten: () => session.flatten(),
+    stopFlatten: () => session.stopFlatten(),
   });
-  let maintenance: Promise<void> = Promise.resolve();
-  let busy = false;
-  const serially = (job: () => Promise<void>): void => {
-    if (busy) return;
-    busy = true;
-    maintenance = job().finally(() => {
-      busy = false;
-    });
+  // independent lanes (issue #8 point 6): a slow chain read in one never delays the others
+  const lanes: Promise<void>[] = [];
+  const lane = (job: () => Promise<void>): (() => void) => {
+    let busy = false;
+    return () => {
+      if (busy) return;
+      busy = true;
+      const p = job().finally(() => {
+        busy = false;
+        lanes.splice(lanes.indexOf(p), 1);
+      });
+      lanes.push(p);
+    };
   };
   const reconcile = async (): Promise<void> => {
     try {
@@ -237,6 +363,7 @@ function livePlugin(
     onTick: (tick) => session.onTick(tick),
     start: async () => {
       for (const m of ctx.markets()) session.addMarket(m);
+      await session.marketsChecked();
       if (run.resumed) {
         const n = await session.restore();
         log.info({ runId: run.runId, restored: n }, 'live run resumed');
@@ -246,8 +373,9 @@ function livePlugin(
       console.log(
         `live: run ${run.runId}${run.resumed ? ' (resumed)' : ''}; start reconciliation: ${d.missing + d.extra + d.size_mismatch} discrepancies`,
       );
-      timers.push(setInterval(() => serially(() => session.poll()), cfg.LIVE_POLL_MS));
-      timers.push(setInterval(() => serially(reconcile), cfg.RECONCILE_INTERVAL_MS));
+      timers.push(setInterval(lane(() => session.pollOrders()), cfg.LIVE_POLL_MS));
+      timers.push(setInterval(lane(() => session.pollWindows()), cfg.LIVE_POLL_MS));
+      timers.push(setInterval(lane(reconcile), cfg.RECONCILE_INTERVAL_MS));
     },
     everySecond: () => {
       kill.check();
@@ -256,7 +384,7 @@ function livePlugin(
     stop: async () => {
       for (const t of timers) clearInterval(t);
       kill.dispose();
-      await maintenance;
+      await Promise.all([...lanes]);
       await session.stop(cfg.CLOB_REQUEST_TIMEOUT_MS * 2);
       writeTradesFile(cfg.OUT_PATH, session.sink.trades);
       console.log(formatSummary(summarize(session.sink.trades, session.trader.stats)));

@@ -91,6 +91,7 @@ function simTrader(cfg: Config, ctx: PluginContext): CollectPlugin {
     },
     setKill: (on) => engine.trader.risk.setKill(on),
     flatten: () => engine.flatten(),
+    stopFlatten: () => engine.trader.setFlatten(false),
   });
   return {
     onTick: (tick) => engine.stepTick(tick),

@@ -1,8 +1,12 @@
 /**
  * The live-trading gate (issue #4): `trade --mode live` starts only with an explicit confirmation,
- * a key, the size within the hard cap and the risk limits set. Each refusal is one line saying what
+ * a key, the size within the hard cap, a size that can sell at its stop loss (issue #8 point 5),
+ * the risk limits set and a funder for signature types 1–3. Each refusal is one line saying what
  * to set. Pure: reads the frozen config only.
  */
+import { formatMicros, MICROS } from '../core/money';
+import { sellableShares } from '../execution/pricing';
+import { canExitAtStop, smallestExitableSize, worstStopExit } from './min-size';
 import type { Config } from './schema';
 
 /** The value LIVE_CONFIRM must have. */
@@ -29,12 +33,41 @@ export function liveGateRefusals(cfg: Config): string[] {
     out.push('live trading needs a position cap: set MAX_OPEN_POSITIONS (e.g. 2)');
   if (cfg.RPC_URL === '')
     out.push('live trading reconciles balances on chain: set RPC_URL (a Polygon JSON-RPC URL)');
-  if (cfg.SIGNATURE_TYPE === 3)
-    out.push('SIGNATURE_TYPE 3 (POLY_1271) is not supported by the CLOB client: use 0, 1 or 2');
-  if ((cfg.SIGNATURE_TYPE === 1 || cfg.SIGNATURE_TYPE === 2) && cfg.FUNDER_ADDRESS === '') {
+  const stop = stopLossRefusal(cfg);
+  if (stop !== null) out.push(stop);
+  if (cfg.SIGNATURE_TYPE === 3 && cfg.FUNDER_ADDRESS === '') {
+    out.push(
+      "SIGNATURE_TYPE 3 (POLY_1271) signs for a deposit wallet: set FUNDER_ADDRESS to your deposit wallet's address (the address polymarket.com shows for your account)",
+    );
+  } else if ((cfg.SIGNATURE_TYPE === 1 || cfg.SIGNATURE_TYPE === 2) && cfg.FUNDER_ADDRESS === '') {
     out.push(
       `SIGNATURE_TYPE ${cfg.SIGNATURE_TYPE} signs for a proxy/Safe: set FUNDER_ADDRESS to that wallet's address`,
     );
   }
   return out;
+}
+
+/**
+ * The refusal of a POSITION_SIZE_USDC whose stop-loss sale would be under the venue minimum
+ * (issue #8 point 5, `min-size.ts`), naming the worst case and the smallest size that works;
+ * `null` when the size can exit at the stop for every entry price the strategies allow.
+ */
+export function stopLossRefusal(cfg: Config): string | null {
+  const size = Math.round(cfg.POSITION_SIZE_USDC * MICROS);
+  if (canExitAtStop(cfg, size)) return null;
+  const worst = worstStopExit(cfg, size);
+  const smallest = smallestExitableSize(cfg);
+  const f = (micros: number): string => formatMicros(micros);
+  const why =
+    worst === null
+      ? 'its sale is below the venue minimum'
+      : `bought at ${f(worst.entryPrice)}, the stop fires at a bid of ${f(worst.bid)} and selling ${f(
+          sellableShares(worst.shares),
+        )} shares at ${f(worst.salePrice)} brings ${f(worst.saleNotional)} USDC, below MIN_ORDER_NOTIONAL_USDC ${
+          cfg.MIN_ORDER_NOTIONAL_USDC
+        }`;
+  const fix = Number.isFinite(smallest)
+    ? `the smallest size that can is ${smallest} USDC: set POSITION_SIZE_USDC and MAX_POSITION_USDC to at least ${smallest}`
+    : "no size can: lower EXIT_PRICE_BUFFER or STOP_LOSS_PCT, or raise the strategies' minPrice";
+  return `POSITION_SIZE_USDC ${cfg.POSITION_SIZE_USDC} cannot exit at the stop loss: ${why}; ${fix}`;
 }

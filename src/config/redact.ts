@@ -6,15 +6,32 @@ export const SECRET_KEYS = ['PRIVATE_KEY', 'CLOB_API_SECRET', 'CLOB_API_PASSPHRA
 
 /**
  * Returns the config with secrets replaced (the key, the API credentials, the password of
- * DATABASE_URL), safe to log or store in the runs table.
+ * DATABASE_URL, everything after the host of RPC_URL), safe to log or store in the runs table.
  */
 export function redactConfig(cfg: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...cfg };
   if (cfg.DATABASE_URL !== '') {
     out.DATABASE_URL = cfg.DATABASE_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   }
+  if (cfg.RPC_URL !== '') out.RPC_URL = redactUrl(cfg.RPC_URL);
   for (const k of SECRET_KEYS) if (cfg[k] !== '') out[k] = '[redacted]';
   return out;
+}
+
+/**
+ * Returns a URL safe to store or log (issue #8 point 13): scheme and host only. JSON-RPC URLs
+ * often carry a provider key in the user info, the path (`/v2/<key>`) or the query (`?apikey=`),
+ * so everything after the host is replaced by `/[redacted]`. A value that is not a URL becomes
+ * `[redacted]`.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const rest = u.pathname !== '/' || u.search !== '' || u.username !== '' || u.hash !== '';
+    return `${u.protocol}//${u.host}${rest ? '/[redacted]' : ''}`;
+  } catch {
+    return '[redacted]';
+  }
 }
 
 /**

@@ -35,9 +35,25 @@ export const settingsSchema = z.object({
   MIN_PROFIT_TO_REVERSE: pct.default(0.1),
   BLOCK_IF_LOSING: bool.default(true),
   MAX_EXIT_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
-  /** Failed exit rounds after which the position goes to reconciliation (design §7). */
+  /**
+   * Failed exit rounds after which the position is flagged for reconciliation and its next rounds
+   * wait EXIT_COOLDOWN_MS each (design §7, issue #8 point 3); it is never abandoned.
+   */
   MAX_EXIT_ROUNDS: z.coerce.number().int().min(1).max(20).default(3),
   EXIT_RETRY_DELAY_MS: ms.default(1000),
+  /**
+   * First wait before re-sending an exit the venue could not take (425 matching-engine restart,
+   * 5xx, 503, 429, settlement pending), ms; doubles per failure up to VENUE_BACKOFF_MAX_MS. Such
+   * failures use no attempt or round (issue #8 point 3; polymarket-protocol.md §5.7: 425 lasts
+   * ~90 s, then a post-only period).
+   */
+  VENUE_BACKOFF_MS: ms.min(1).default(2000),
+  VENUE_BACKOFF_MAX_MS: ms.min(1).default(30_000),
+  /**
+   * After MAX_EXIT_ROUNDS failed rounds a position stays OPEN with its exit rules armed; each
+   * later round starts no earlier than this after the previous one failed, ms (issue #8 point 3).
+   */
+  EXIT_COOLDOWN_MS: ms.default(15_000),
   POSITION_LOCK_TIMEOUT_MS: ms.default(30000),
   /** Most positions open at once; new entries wait (0 = no limit). Required for live trading. */
   MAX_OPEN_POSITIONS: z.coerce.number().int().min(0).default(0),
@@ -87,8 +103,13 @@ export const settingsSchema = z.object({
   RECORD_DIR: z.string().default(''),
   /** Live trading (issue #4): must equal `yes-trade-real-money` for `trade --mode live`. */
   LIVE_CONFIRM: z.string().default(''),
-  /** Hard cap on POSITION_SIZE_USDC for live trading, USDC. */
-  MAX_POSITION_USDC: num.positive().default(1),
+  /**
+   * Hard cap on POSITION_SIZE_USDC for live trading, USDC. Default 2.5: with the default settings
+   * the smallest size that can sell at its stop loss is 2.13 USDC (bought at 0.16, the stop fires
+   * at a bid of 0.11, 12.50 shares sell at 0.08 = 1.00 USDC, the venue minimum; `min-size.ts`,
+   * issue #8 point 5). The live gate refuses a size that cannot.
+   */
+  MAX_POSITION_USDC: num.positive().default(2.5),
   /** Signing key, 0x + 64 hex. A secret: never logged, never stored. */
   PRIVATE_KEY: z.string().default(''),
   /** 0 EOA, 1 POLY_PROXY, 2 POLY_GNOSIS_SAFE, 3 POLY_1271 (polymarket-protocol.md §7.2). */
@@ -108,6 +129,14 @@ export const settingsSchema = z.object({
    */
   CTF_ADDRESS: z.string().default(''),
   COLLATERAL_ADDRESS: z.string().default(''),
+  /**
+   * V2 exchange spenders/operators needing the collateral allowance and the CTF
+   * `setApprovalForAll` (polymarket-protocol.md §7.3, §10), comma-separated addresses; empty =
+   * the chain's V2 spenders (`chainAddresses(...).spendersV2`). Required on a local chain (issue #8 point 4).
+   */
+  EXCHANGE_SPENDERS: z.string().default(''),
+  /** Least native gas (POL) an EOA signer must hold at start, for redeem transactions (issue #8 point 4). */
+  MIN_GAS_POL: num.min(0).default(0.05),
   /** Chain reconciliation period, ms (issue #4; also run once at start). */
   RECONCILE_INTERVAL_MS: ms.min(100).default(60_000),
   /**
@@ -214,6 +243,8 @@ function crossCheck(c: Config): void {
       'MIN_PROFIT_FLOOR_PCT must be below TRAILING_ACTIVATION_PCT, or the trailing stop fires on activation',
     );
   }
+  if (c.VENUE_BACKOFF_MAX_MS < c.VENUE_BACKOFF_MS)
+    problems.push('VENUE_BACKOFF_MAX_MS must be at least VENUE_BACKOFF_MS');
   if (c.STOP_LOSS_PCT >= 1) problems.push('STOP_LOSS_PCT must be below 1 (a price cannot fall below 0)');
   const names = new Set<string>();
   for (const s of c.strategies) {

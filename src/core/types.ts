@@ -118,8 +118,28 @@ export interface Fill {
 }
 
 /**
+ * Why an order was not filled, as far as the venue's answer tells (issue #8). It decides what the
+ * trader does next: only `market` (the venue matched and the book could not fill it, or refused
+ * the order itself) uses up an exit round; the others back off and keep the exit armed.
+ * - `market`: FOK killed on the book, or a refusal of this order (price, size, precision).
+ * - `venue_unavailable`: 425 (matching-engine restart), 5xx, 503 paused / cancel-only, post-only
+ *   period, connection refused, a timeout before the order was built or posted.
+ * - `rate_limited`: 429.
+ * - `settlement_pending`: a SELL whose shares the venue does not see yet (a fill still settling).
+ * - `account_setup`: the account cannot trade as configured (maker not allowed, signer ≠ API key,
+ *   invalid L1 headers, no API key, missing allowance): the trader stops with one line.
+ */
+export type FailureCause =
+  | 'market'
+  | 'venue_unavailable'
+  | 'rate_limited'
+  | 'settlement_pending'
+  | 'account_setup';
+
+/**
  * What a venue reports about an order (design §2): filled, killed (FOK not fillable), rejected
  * (venue refused it: size, tick, balance…), unknown (the request left and no answer came back).
+ * `cause` (issue #8) classifies a killed/rejected outcome; absent means `market`.
  */
 export type VenueEvent =
   | {
@@ -141,12 +161,14 @@ export type VenueEvent =
       readonly clientOrderId: string;
       readonly tsMs: number;
       readonly reason: string;
+      readonly cause?: FailureCause;
     }
   | {
       readonly kind: 'rejected';
       readonly clientOrderId: string;
       readonly tsMs: number;
       readonly reason: string;
+      readonly cause?: FailureCause;
     }
   | {
       readonly kind: 'unknown';

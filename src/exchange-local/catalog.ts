@@ -5,8 +5,19 @@
 import { syntheticConditionId, syntheticTokenId, windowKey, windowSlug } from '../core/ids';
 import type { Side, TickRow, WindowRef } from '../core/types';
 
+/**
+ * Per-market protocol flags Gamma reports (polymarket-protocol.md §2.3, §10; issue #8 point 8), so
+ * the trader's per-market check can be tested. Up/down windows are plain binary V1-protocol markets.
+ */
+export interface MarketFlags {
+  /** Gamma `negRisk` (default false); also the CLOB's `/clob-markets` `nr`. */
+  readonly negRisk?: boolean;
+  /** Gamma `version`: `"v2"` = Protocol-V2 market (PositionManager ids); absent = field not listed. */
+  readonly protocolVersion?: 'v1' | 'v2';
+}
+
 /** One listed market (a recorded window). Times in ms since the epoch. */
-export interface MarketListing {
+export interface MarketListing extends MarketFlags {
   readonly slug: string;
   readonly window: WindowRef;
   readonly upTokenId: string;
@@ -19,17 +30,21 @@ export interface MarketListing {
   readonly endMs: number;
 }
 
-/** Externally assigned ids of one window's market (e.g. a local chain's condition and position ids). */
-export interface MarketIds {
+/**
+ * Externally assigned ids of one window's market (e.g. a local chain's condition and position ids),
+ * plus its {@link MarketFlags}. An id left out falls back to the synthetic one, so
+ * `{ negRisk: true }` alone flags a market with synthetic ids.
+ */
+export interface MarketIds extends MarketFlags {
   /** Up outcome token id, decimal string. */
-  readonly up: string;
+  readonly up?: string;
   /** Down outcome token id, decimal string. */
-  readonly down: string;
+  readonly down?: string;
   /** `0x` + 64 hex condition id. */
-  readonly conditionId: string;
+  readonly conditionId?: string;
 }
 
-/** Assigns the ids of a window's market; `undefined` falls back to the synthetic ids. */
+/** Assigns the ids (and flags) of a window's market; `undefined` falls back to the synthetic ids. */
 export type MarketIdsOf = (window: WindowRef) => MarketIds | undefined;
 
 /** Markets, their rows and indexes. */
@@ -81,10 +96,15 @@ export function buildCatalog(rows: readonly TickRow[], windows?: number, idsOf?:
   };
 }
 
-/** Returns the listing of one window, with the ids `idsOf` assigns or else the synthetic ones. */
+/** Returns the listing of one window, with the ids and flags `idsOf` assigns or else the synthetic ids. */
 export function listingFor(w: WindowRef, idsOf?: MarketIdsOf): MarketListing {
   const ids = idsOf?.(w);
+  const flags: MarketFlags = {
+    ...(ids?.negRisk === undefined ? {} : { negRisk: ids.negRisk }),
+    ...(ids?.protocolVersion === undefined ? {} : { protocolVersion: ids.protocolVersion }),
+  };
   return {
+    ...flags,
     slug: windowSlug(w),
     window: w,
     upTokenId: ids?.up ?? syntheticTokenId(w, 'UP'),

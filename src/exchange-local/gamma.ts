@@ -4,6 +4,8 @@
  * `/markets/slug/<slug>` (single objects, 404 when unknown). Market objects use the real field
  * names, with `outcomes`, `outcomePrices` and `clobTokenIds` as JSON-encoded strings. Every recorded
  * window is listed whatever the playback clock; `closed` / `acceptingOrders` follow the clock.
+ * `negRisk` and `version` (`"v1"`/`"v2"`, only when set) follow the listing's flags (catalog
+ * `MarketFlags`; protocol §2.3, §10; issue #8).
  */
 import { formatMicros } from '../core/money';
 import { bestOf } from './books';
@@ -86,7 +88,8 @@ export function gammaMarket(m: MarketListing, ctx: GammaContext): Record<string,
     takerBaseFee: 1000,
     acceptingOrders: now < m.endMs,
     acceptingOrdersTimestamp: iso(m.startMs - 86_400_000),
-    negRisk: false,
+    negRisk: m.negRisk === true,
+    ...(m.protocolVersion === undefined ? {} : { version: m.protocolVersion }),
     eventStartTime: iso(m.startMs),
     feesEnabled: true,
     feeType: 'crypto_fees_v2',
@@ -109,7 +112,7 @@ export function gammaEvent(m: MarketListing, ctx: GammaContext): Record<string, 
     active: true,
     closed: market['closed'],
     archived: false,
-    negRisk: false,
+    negRisk: m.negRisk === true,
     enableOrderBook: true,
     markets: [market],
   };

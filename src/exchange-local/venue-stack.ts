@@ -8,22 +8,35 @@
  *
  * Start-up cost grows with the number of windows (about 8 transactions each): pass `windows`
  * to keep only the first few of a long recording.
+ *
+ * Strict venue rules (issue #8): the CLOB reads allowances from the chain (spender = the operator,
+ * standing in for the V2 exchange), verifies POLY_1271 signatures through the deposit wallet's
+ * ERC-1271 `isValidSignature` on this chain, and reads deposit wallets' `owner()` for bound keys;
+ * `clob` options switch on deposit-wallet-only and the balance-update requirement.
  */
-import { MaxUint256, Wallet, parseEther } from 'ethers';
+import { Contract, MaxUint256, Wallet, parseEther } from 'ethers';
+import { DEPOSIT_WALLET_ABI, depositWalletOwner, isValidSignature1271 } from '../chain/deposit-wallet';
 import { startLocalChain, type LocalChain, type WindowIds } from '../chain/local-chain';
 import { windowKey, windowSlug } from '../core/ids';
 import type { Logger } from '../core/logger';
 import type { TickRow, WindowRef } from '../core/types';
 import { loadInput } from '../feed/input';
-import { buildCatalog, type MarketIds } from './catalog';
+import { buildCatalog, type MarketFlags, type MarketIds } from './catalog';
+import { ChainAllowances } from './clob/allowances';
 import { ChainLedger } from './clob/chain-ledger';
 import type { LocalClobOptions } from './clob/service';
 import { DEFAULT_INPUT, startLocalExchange, type LocalExchange, type LocalExchangeOptions } from './server';
 
 /** Options of {@link startVenueStack}: the exchange's options, minus the ledger and the ids it sets. */
 export interface VenueStackOptions extends Omit<LocalExchangeOptions, 'clob' | 'tokenIds'> {
-  /** CLOB options except the ledger (always a {@link ChainLedger}). */
-  readonly clob?: Omit<LocalClobOptions, 'ledger'>;
+  /**
+   * CLOB options except what the stack wires to its chain: the ledger (a {@link ChainLedger}),
+   * allowances, the ERC-1271 verifier and the wallet-owner reader. Strict rules
+   * (`depositWalletOnly`, `depositWalletKeys`, `requireBalanceUpdate`) pass through.
+   */
+  readonly clob?: Omit<LocalClobOptions, 'ledger' | 'allowances' | 'verify1271' | 'readWalletOwner'>;
+  /** Gamma flags per market slug (neg-risk, protocol version; issue #8 point 8). Default none. */
+  readonly marketFlags?: (slug: string) => MarketFlags | undefined;
   /** Up and Down tokens minted to the operator per window, micro-shares (default 100_000 shares). */
   readonly depthMicros?: bigint;
   /** Collateral the operator starts with to pay sellers, micro-USDC (default 1_000_000 USDC). */
@@ -56,7 +69,10 @@ export interface VenueStack {
   readonly chain: LocalChain;
   /** The chain-backed ledger of the CLOB. */
   readonly ledger: ChainLedger;
-  /** The operator address: the spender traders approve (ERC-20 `approve`, ERC-1155 `setApprovalForAll`). */
+  /**
+   * The operator address: the spender traders approve (ERC-20 `approve`, ERC-1155
+   * `setApprovalForAll`), standing in for the V2 exchange; `/balance-allowance` reports it.
+   */
   readonly operatorAddress: string;
   /** Windows by start, with their chain ids (the exchange lists exactly these ids). */
   readonly markets: readonly ChainMarket[];
@@ -66,10 +82,20 @@ export interface VenueStack {
   /** Sends `ethWei` (default 1 ETH) for gas and mints `usdcMicros` of collateral to `address`. */
   fundWallet(address: string, usdcMicros: bigint, ethWei?: bigint): Promise<void>;
   /**
-   * Funds `wallet` (see {@link fundWallet}), sends its two approvals of the operator (§7.3) and
-   * reads its balances into the ledger. `wallet` must be connected to `chain.provider`.
+   * Funds `wallet` (see {@link fundWallet}), sends its two approvals of the operator (§7.3) unless
+   * `opts.approve` is false (for "refused without CTF approval" runs), and reads its balances into
+   * the ledger. `wallet` must be connected to `chain.provider`.
    */
-  onboard(wallet: Wallet, usdcMicros: bigint): Promise<void>;
+  onboard(wallet: Wallet, usdcMicros: bigint, opts?: OnboardOptions): Promise<void>;
+  /**
+   * Deploys a deposit wallet (`TestDepositWallet`, signed chain id 137) owned by `owner`, sends the
+   * owner 1 ETH for gas, mints `usdcMicros` of collateral to the wallet, has the owner send
+   * `execute(collateral.approve(operator, MAX))` and `execute(ctf.setApprovalForAll(operator, true))`
+   * unless `opts.approve` is false, registers the wallet as the owner's with the CLOB
+   * (`signature_type=3` balance queries) and reads its balances into the ledger. `owner` must be
+   * connected to `chain.provider`. Returns the wallet's checksummed address.
+   */
+  onboardDepositWallet(owner: Wallet, usdcMicros: bigint, opts?: OnboardOptions): Promise<string>;
   /**
    * Reports the window's payouts on chain (`[1,0]` UP or `[0,1]` DOWN).
    * @throws {RangeError} for a window the stack does not list.
@@ -77,6 +103,12 @@ export interface VenueStack {
   resolve(window: WindowRef, winner: 'UP' | 'DOWN'): Promise<void>;
   /** Closes the exchange, waits for pending settlements, then stops the chain. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Options of {@link VenueStack.onboard} and {@link VenueStack.onboardDepositWallet}. */
+export interface OnboardOptions {
+  /** Send the operator approvals (default true). */
+  readonly approve?: boolean;
 }
 
 const SHARE = 1_000_000n;
@@ -119,14 +151,34 @@ export async function startVenueStack(opts: VenueStackOptions = {}): Promise<Ven
       opts.logger === undefined ? ledgerOpts : { ...ledgerOpts, logger: opts.logger },
     );
     ledger = chainLedger;
-    const { clob, logger: _logger, depthMicros: _d, operatorCollateralMicros: _o, ...rest } = opts;
+    const allowances = new ChainAllowances({
+      runner: chain.provider,
+      rpcUrl: chain.rpcUrl,
+      collateral: chain.deployment.collateral,
+      conditionalTokens: chain.deployment.conditionalTokens,
+      spender: operator.address,
+    });
+    const {
+      clob,
+      logger: _logger,
+      depthMicros: _d,
+      operatorCollateralMicros: _o,
+      marketFlags,
+      ...rest
+    } = opts;
     const exchange = await startLocalExchange({
       ...rest,
       input: rows,
-      clob: { ...clob, ledger: chainLedger },
+      clob: {
+        ...clob,
+        ledger: chainLedger,
+        allowances,
+        verify1271: (wallet, hash, signature) => isValidSignature1271(chain.provider, wallet, hash, signature),
+        readWalletOwner: (wallet) => depositWalletOwner(chain.provider, wallet),
+      },
       tokenIds: (w): MarketIds | undefined => {
         const m = byKey.get(windowKey(w));
-        return m && { up: m.upTokenId, down: m.downTokenId, conditionId: m.conditionId };
+        return m && { ...marketFlags?.(m.slug), up: m.upTokenId, down: m.downTokenId, conditionId: m.conditionId };
       },
     });
     const t3 = Date.now();
@@ -155,13 +207,34 @@ export async function startVenueStack(opts: VenueStackOptions = {}): Promise<Ven
       timings: { chainMs: t1 - t0, marketsMs: t2 - t1, exchangeMs: t3 - t2 },
       market: (w) => byKey.get(windowKey(w)),
       fundWallet,
-      async onboard(wallet, usdcMicros) {
+      async onboard(wallet, usdcMicros, onboardOpts = {}) {
         await fundWallet(wallet.address, usdcMicros);
-        const erc20 = chain.collateral.connect(wallet) as typeof chain.collateral;
-        await (await erc20.getFunction('approve').send(operator.address, MaxUint256)).wait();
-        const ctf = chain.ctf.connect(wallet) as typeof chain.ctf;
-        await (await ctf.getFunction('setApprovalForAll').send(operator.address, true)).wait();
+        if (onboardOpts.approve !== false) {
+          const erc20 = chain.collateral.connect(wallet) as typeof chain.collateral;
+          await (await erc20.getFunction('approve').send(operator.address, MaxUint256)).wait();
+          const ctf = chain.ctf.connect(wallet) as typeof chain.ctf;
+          await (await ctf.getFunction('setApprovalForAll').send(operator.address, true)).wait();
+        }
         await chainLedger.track(wallet.address);
+      },
+      async onboardDepositWallet(owner, usdcMicros, onboardOpts = {}) {
+        const address = await serial(() => chain.deployDepositWallet(owner));
+        await fundWallet(owner.address, 0n);
+        if (usdcMicros > 0n)
+          await serial(async () => {
+            await (await chain.collateral.getFunction('mint').send(address, usdcMicros)).wait();
+          });
+        if (onboardOpts.approve !== false) {
+          const wallet = new Contract(address, DEPOSIT_WALLET_ABI, owner);
+          const approve = chain.collateral.interface.encodeFunctionData('approve', [operator.address, MaxUint256]);
+          const approveAll = chain.ctf.interface.encodeFunctionData('setApprovalForAll', [operator.address, true]);
+          const execute = wallet.getFunction('execute');
+          await (await execute.send(chain.deployment.collateral, 0n, approve)).wait();
+          await (await execute.send(chain.deployment.conditionalTokens, 0n, approveAll)).wait();
+        }
+        exchange.clob.bindDepositWallet(owner.address, address);
+        await chainLedger.track(address);
+        return address;
       },
       async resolve(w, winner) {
         const m = byKey.get(windowKey(w));

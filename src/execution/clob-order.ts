@@ -4,7 +4,8 @@
  * taker = notional / limit floored to 4 dp; SELL maker = the shares (2 dp), taker = shares × limit
  * floored to 4 dp. On ticks 0.1 / 0.01 the client's `createMarketOrder` yields exactly these; on
  * finer ticks its 5–6 dp taker is always refused by the venue (§6.4, py-clob-client-v2 #99), so the
- * order is signed here from the exact amounts with the same EIP-712 struct.
+ * order is signed here from the exact amounts with the same EIP-712 struct (for signature type 3,
+ * the same ERC-7739 wrapped signature as the client's: `signOrderPoly1271`).
  */
 import {
   isV2Order,
@@ -17,7 +18,14 @@ import {
 import type { Hex, LocalAccount } from 'viem';
 import { MICROS } from '../core/money';
 import type { OrderCommand } from '../core/types';
-import { orderDomain, orderHash, orderMessage, ORDER_V2_TYPES } from './clob-typed-data';
+import {
+  orderDomain,
+  orderHash,
+  orderMessage,
+  ORDER_V2_TYPES,
+  POLY_1271,
+  signOrderPoly1271,
+} from './clob-typed-data';
 import { TAKER_STEP } from './pricing';
 
 /** Tick sizes the client knows, by tick in micro-USDC (probe §1.3: exactly these strings). */
@@ -45,8 +53,9 @@ export function fokAmounts(cmd: OrderCommand): { makerAmount: number; takerAmoun
 export interface OrderSigner {
   readonly account: LocalAccount;
   readonly chainId: number;
+  /** 0 EOA, 1 POLY_PROXY, 2 POLY_GNOSIS_SAFE, 3 POLY_1271 (deposit wallet). */
   readonly signatureType: number;
-  /** Maker address (the funder for types 1/2), checksummed; the signer EOA for type 0. */
+  /** Maker address (the funder for types 1/2/3), checksummed; the signer EOA for type 0. */
   readonly maker: string;
 }
 
@@ -104,7 +113,8 @@ async function signExact(
   const fields = {
     salt: String(Math.round(Math.random() * Date.now())),
     maker: s.maker,
-    signer: s.account.address,
+    // POLY_1271: the deposit wallet is maker and signer (client 1.1.0 createMarketOrder)
+    signer: s.signatureType === POLY_1271 ? s.maker : s.account.address,
     tokenId: cmd.tokenId,
     makerAmount: String(amt.makerAmount),
     takerAmount: String(amt.takerAmount),
@@ -114,12 +124,15 @@ async function signExact(
     metadata: ZERO32,
     builder: ZERO32,
   };
-  const signature = await s.account.signTypedData({
-    domain: orderDomain(domain),
-    types: ORDER_V2_TYPES,
-    primaryType: 'Order',
-    message: orderMessage(fields),
-  });
+  const signature =
+    s.signatureType === POLY_1271
+      ? await signOrderPoly1271(s.account, fields, domain)
+      : await s.account.signTypedData({
+          domain: orderDomain(domain),
+          types: ORDER_V2_TYPES,
+          primaryType: 'Order',
+          message: orderMessage(fields),
+        });
   const order = { ...fields, expiration: '0', signature } as SignedOrder;
   return { order, orderId: orderHash(fields, domain) };
 }

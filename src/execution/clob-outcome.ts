@@ -3,12 +3,14 @@
  * (clob-v2-local-probe.md §4; polymarket-protocol.md §5.4, §5.7; STYLE rule 5): filled, killed
  * (FOK not filled), rejected (the venue refused the order), retry (nothing was processed: 425,
  * 429, 5xx, version mismatch, connection refused) or unknown (the request may have been
- * processed: socket hang-up, reset, timeout). Client objects and float strings stop here: the
- * results carry integer micros and plain strings only.
+ * processed: socket hang-up, reset, timeout), each with its failure cause (issue #8: `market`,
+ * `venue_unavailable`, `rate_limited`). Client objects and float strings stop here: the results
+ * carry integer micros and plain strings only.
  */
 import { MICROS, parseMicros as parse } from '../core/money';
-import type { Fill, OrderCommand, VenueEvent } from '../core/types';
+import type { FailureCause, Fill, OrderCommand, VenueEvent } from '../core/types';
 import { takerFeeUsdc, type FeeModel } from './fee-model';
+import { normalizeOrderStatus } from './order-status';
 
 /** What the venue makes of one `POST /order` result. */
 export type PostOutcome =
@@ -25,6 +27,10 @@ export type PostOutcome =
       readonly kind: 'killed' | 'rejected' | 'retry' | 'unknown';
       readonly reason: string;
       readonly refreshVersion?: boolean;
+      /** Why it did not fill (issue #8; absent = `market`). */
+      readonly cause?: FailureCause;
+      /** The venue's error text, for account-setup recognition. */
+      readonly venueText?: string;
     };
 
 const FOK_NOT_FILLED = [
@@ -32,8 +38,19 @@ const FOK_NOT_FILLED = [
   /FOK orders are filled or killed/i,
   /no orders found to match/i,
   /no match/i,
+  /there are no matching orders/i,
 ];
-const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH/;
+/** The venue is not taking orders now (protocol §5.7: 503 paused/cancel-only, post-only period). */
+const VENUE_CLOSED = [
+  /trading is currently disabled/i,
+  /trading is currently cancel-only/i,
+  /cancel[- ]only/i,
+  /post[- ]only (period|mode)/i,
+  /only post[- ]only orders/i,
+  /invalid post-only order/i,
+  /service not ready/i,
+];
+const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
 const MAX_REASON = 300;
 
 /** Returns a short, single-line reason from a client error value (string or object). */
@@ -42,23 +59,40 @@ export function errorText(err: unknown): string {
   return text.replace(/\s+/g, ' ').slice(0, MAX_REASON);
 }
 
-/** Classifies the value `postOrder` resolved to. */
+/** The cause of an HTTP error answer to `POST /order` by status (protocol §5.7). */
+function statusCause(status: number): FailureCause {
+  return status === 429 ? 'rate_limited' : 'venue_unavailable';
+}
+
+/**
+ * Classifies the value `postOrder` resolved to (client-shaped: the body, `{error, status}` or a
+ * network `{error}`). `status` words are read in any spelling (see `order-status.ts`).
+ */
 export function classifyPost(res: unknown): PostOutcome {
   const r = (res ?? {}) as Record<string, unknown>;
   if ('error' in r) {
     const reason = errorText(r.error);
     const status = typeof r.status === 'number' ? r.status : undefined;
-    if (status === undefined) return { kind: NOT_SENT.test(reason) ? 'retry' : 'unknown', reason };
+    if (status === undefined)
+      return NOT_SENT.test(reason)
+        ? { kind: 'retry', reason, cause: 'venue_unavailable' }
+        : { kind: 'unknown', reason };
     if (status === 425 || status === 429 || status >= 500)
-      return { kind: 'retry', reason: `${status} ${reason}` };
-    if (reason.includes('order_version_mismatch')) return { kind: 'retry', reason, refreshVersion: true };
-    if (FOK_NOT_FILLED.some((re) => re.test(reason))) return { kind: 'killed', reason };
-    return { kind: 'rejected', reason };
+      return { kind: 'retry', reason: `${status} ${reason}`, cause: statusCause(status), venueText: reason };
+    if (reason.includes('order_version_mismatch'))
+      return { kind: 'retry', reason, refreshVersion: true, cause: 'venue_unavailable' };
+    if (FOK_NOT_FILLED.some((re) => re.test(reason))) return { kind: 'killed', reason, cause: 'market' };
+    if (VENUE_CLOSED.some((re) => re.test(reason)))
+      return { kind: 'rejected', reason, cause: 'venue_unavailable', venueText: reason };
+    return { kind: 'rejected', reason, venueText: reason };
   }
-  if (r.success !== true) return { kind: 'rejected', reason: errorText(r.errorMsg ?? 'order not accepted') };
+  if (r.success !== true) {
+    const reason = errorText(r.errorMsg ?? 'order not accepted');
+    return { kind: 'rejected', reason, venueText: reason };
+  }
   const orderId = typeof r.orderID === 'string' ? r.orderID : '';
-  const status = String(r.status ?? '').toLowerCase();
-  if (status !== 'matched') return { kind: 'unknown', reason: `order ${orderId} status ${status}` };
+  const status = normalizeOrderStatus(r.status);
+  if (status !== 'MATCHED') return { kind: 'unknown', reason: `order ${orderId} status ${status || 'none'}` };
   const making = parse(String(r.makingAmount ?? '')) ?? 0;
   const taking = parse(String(r.takingAmount ?? '')) ?? 0;
   const tradeIds = Array.isArray(r.tradeIDs) ? r.tradeIDs.map(String) : [];

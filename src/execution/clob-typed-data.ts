@@ -2,9 +2,11 @@
  * EIP-712 typed data of CLOB V2 orders (clob-v2-local-probe.md §2.4; polymarket-protocol.md §10),
  * shared by the CLOB venue (order ids for reconciliation, exact-amount signing) and the local
  * exchange (signature verification). Protocol versions 2 and 3 sign the same `Order` struct under
- * domain `Polymarket CTF Exchange` with `version` = the protocol version.
+ * domain `Polymarket CTF Exchange` with `version` = the protocol version. Signature type 3
+ * (POLY_1271, a deposit wallet; issue #8) wraps the owner's signature the ERC-7739 way, exactly as
+ * `@polymarket/clob-client-v2` 1.1.0 does (`ExchangeOrderBuilderV2.buildOrderSignature`).
  */
-import { hashTypedData, type Hex } from 'viem';
+import { domainSeparator, hashStruct, hashTypedData, toHex, type Hex, type LocalAccount } from 'viem';
 
 /** The V2/V3 `Order` struct, in signing order (probe §2.4). */
 export const ORDER_V2_TYPES = {
@@ -112,4 +114,57 @@ export function orderHash(o: OrderFields, d: OrderDomainInput): Hex {
     primaryType: 'Order',
     message: orderMessage(o),
   });
+}
+
+/** The `Order` type string (EIP-712 `encodeType`), as appended to a POLY_1271 signature. */
+export const ORDER_TYPE_STRING =
+  'Order(uint256 salt,address maker,address signer,uint256 tokenId,uint256 makerAmount,uint256 takerAmount,uint8 side,uint8 signatureType,uint256 timestamp,bytes32 metadata,bytes32 builder)';
+
+/** ERC-7739 `TypedDataSign` over an `Order` (client 1.1.0 `TYPED_DATA_SIGN_STRUCT`). */
+export const TYPED_DATA_SIGN_TYPES = {
+  TypedDataSign: [
+    { name: 'contents', type: 'Order' },
+    { name: 'name', type: 'string' },
+    { name: 'version', type: 'string' },
+    { name: 'chainId', type: 'uint256' },
+    { name: 'verifyingContract', type: 'address' },
+    { name: 'salt', type: 'bytes32' },
+  ],
+  Order: ORDER_V2_TYPES.Order,
+} as const;
+
+/** Signature type 3: POLY_1271, the maker and signer being a deposit wallet (ERC-1271). */
+export const POLY_1271 = 3;
+
+const ZERO32 = `0x${'0'.repeat(64)}` as Hex;
+
+/**
+ * Signs an order for a deposit wallet (signature type 3; `o.signer` = `o.maker` = the wallet): the
+ * owner key signs `TypedDataSign{contents: order, name "DepositWallet", version "1", chainId,
+ * verifyingContract: the wallet, salt 0}` under the exchange domain, and the signature is
+ * `ownerSig(65) ‖ exchangeDomainSeparator(32) ‖ hashStruct(order)(32) ‖ ORDER_TYPE_STRING(186) ‖
+ * uint16 186` = 317 bytes (ERC-7739 nested typed-data sign, as the client builds it).
+ * @throws {RangeError} see {@link orderDomain}.
+ */
+export async function signOrderPoly1271(account: LocalAccount, o: OrderFields, d: OrderDomainInput): Promise<Hex> {
+  const domain = orderDomain(d);
+  const message = orderMessage(o);
+  const inner = await account.signTypedData({
+    domain,
+    types: TYPED_DATA_SIGN_TYPES,
+    primaryType: 'TypedDataSign',
+    message: {
+      contents: message,
+      name: 'DepositWallet',
+      version: '1',
+      chainId: BigInt(d.chainId),
+      verifyingContract: o.signer as Hex,
+      salt: ZERO32,
+    },
+  });
+  const appDomainSep = domainSeparator({ domain });
+  const contents = hashStruct({ data: message, primaryType: 'Order', types: ORDER_V2_TYPES });
+  const typeHex = toHex(ORDER_TYPE_STRING);
+  const len = ORDER_TYPE_STRING.length.toString(16).padStart(4, '0');
+  return `0x${inner.slice(2)}${appDomainSep.slice(2)}${contents.slice(2)}${typeHex.slice(2)}${len}`;
 }

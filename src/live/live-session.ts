@@ -30,6 +30,7 @@ import type { OrderRecord } from '../persistence/records';
 import type { Repository } from '../persistence/repository';
 import { RecordingSink } from '../replay/recording-sink';
 import type { Strategy } from '../strategy/strategy';
+import { TimeoutError as CallTimeoutError, withTimeout } from '../core/with-timeout';
 import { LiveTrader } from '../trader/live-trader';
 import { positionFromRecord, windowOfRecord, type Position } from '../trader/position';
 import type { TraderSink } from '../trader/trader-sink';
@@ -56,12 +57,18 @@ export interface LiveChain {
   readonly redeem: ((conditionId: string) => Promise<RedeemResult>) | null;
 }
 
-/** A window's chain ids. */
+/** A window's chain ids (and, from Gamma, what protocol it trades on: issue #8 point 8). */
 export interface LiveMarket {
   readonly window: WindowRef;
   readonly conditionId: string;
   readonly upTokenId: string;
   readonly downTokenId: string;
+  /** Gamma `negRisk` (absent = false). */
+  readonly negRisk?: boolean;
+  /** Gamma `version` (`v1` when absent; `v2` = Protocol-V2, polymarket-protocol.md §10). */
+  readonly protocolVersion?: string;
+  /** The market's slug, for log lines. */
+  readonly slug?: string;
 }
 
 /** Counters of the live loop (also the run summary's `live` block). */
@@ -86,6 +93,16 @@ export interface LiveStats {
   /** Windows resolved from the chain because no tick settled them. */
   chainResolved: number;
   flushErrors: number;
+  /** Windows whose tokens are settled (resolved, redeemed or left to the wallet): never reconciled again. */
+  settledWindows: number;
+  /** Windows resolved while the funder still held tokens this trader cannot redeem (proxy/Safe). */
+  unredeemable: number;
+  /** Markets not traded because this trader cannot handle them (neg-risk, protocol, position ids). */
+  marketsRefused: number;
+  /** Maintenance calls (venue or chain) that hit their timeout. */
+  timeouts: number;
+  /** PENDING entries past the lock timeout settled from the chain (no tokens: never filled). */
+  stuckEntriesSettled: number;
 }
 
 /** Options of a {@link LiveSession}. */
@@ -105,6 +122,14 @@ export interface LiveSessionOptions {
   readonly markets: () => readonly LiveMarket[];
   /** Highest journal seq stored for the run (a resumed run), default 0. */
   readonly journalSeqStart?: number;
+  /**
+   * Whether the trader can handle a market (issue #8 point 8: neg-risk, protocol version, position
+   * ids verified against the chain): `null` = trade it, else the reason it is not traded (logged
+   * once; its ticks are ignored). Default: every market is traded.
+   */
+  readonly checkMarket?: (m: LiveMarket) => Promise<string | null>;
+  /** Bound of every chain or venue call of the maintenance work, ms (default 20_000). */
+  readonly callTimeoutMs?: number;
 }
 
 interface RedeemEntry {
@@ -130,6 +155,11 @@ const newStats = (): LiveStats => ({
   redeemErrors: 0,
   chainResolved: 0,
   flushErrors: 0,
+  settledWindows: 0,
+  unredeemable: 0,
+  marketsRefused: 0,
+  timeouts: 0,
+  stuckEntriesSettled: 0,
 });
 
 /** The live loop around one LiveTrader. */
@@ -151,6 +181,17 @@ export class LiveSession {
   private readonly salesByToken = new Map<string, number>();
   /** Windows with dust left by sales: redeemed at resolution like held positions. */
   private readonly dustWindows = new Set<string>();
+  /**
+   * Windows whose outcome is settled (issue #8 point 2): resolved (closed at expiry or on chain)
+   * and handed to the redeem queue or left to the wallet. Their tokens are tracked once here and
+   * never reconciled again, so a funder that cannot redeem is not adopted the same tokens on every
+   * pass (closed at cost 0, paid out again and again).
+   */
+  private readonly settledWindows = new Set<string>();
+  /** Market checks by window key: in progress, traded (`null`) or refused (the reason). */
+  private readonly marketCheck = new Map<string, Promise<void> | string | null>();
+  /** Client order id → wall time its latest attempt was signed (settlement grace of entries). */
+  private readonly signedWall = new Map<string, number>();
   /** Serialises journal flushes and order sends (write-ahead). */
   private io: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -170,6 +211,7 @@ export class LiveSession {
       onFill: (f) => sink.onFill(f),
       onWindowResolved: (w, winner) => {
         sink.onWindowResolved(w, winner);
+        this.settleWindow(w);
         if (this.dustWindows.delete(windowKey(w))) this.queueRedeem(w);
       },
       onPositionClosed: (p) => {
@@ -182,13 +224,47 @@ export class LiveSession {
     o.venue.setListener((ev) => this.onVenueEvent(ev));
   }
 
-  /** Registers a window's chain ids (the collector's markets, or stored windows on restart). */
+  /**
+   * Registers a window's chain ids (the collector's markets, or stored windows on restart) and
+   * starts its market check (`checkMarket`); ticks of the window are ignored until it passes,
+   * unless positions are open in it.
+   */
   addMarket(m: LiveMarket): void {
     const key = windowKey(m.window);
     if (this.markets.has(key)) return;
     this.markets.set(key, m);
     this.tokenIndex.set(canonicalTokenId(m.upTokenId), { market: m, side: 'UP' });
     this.tokenIndex.set(canonicalTokenId(m.downTokenId), { market: m, side: 'DOWN' });
+    const check = this.o.checkMarket;
+    if (check === undefined) {
+      this.marketCheck.set(key, null);
+      return;
+    }
+    const run = this.bounded('market check', check(m))
+      .then((reason) => {
+        this.marketCheck.set(key, reason);
+        if (reason !== null) {
+          this.stats.marketsRefused += 1;
+          this.o.log.warn({ window: key, conditionId: m.conditionId, reason }, 'market not traded');
+        }
+      })
+      .catch((err: unknown) => {
+        // checked again at the next poll
+        this.marketCheck.delete(key);
+        this.markets.delete(key);
+        this.o.log.warn({ window: key, err: (err as Error).message }, 'market check failed; retried');
+      });
+    this.marketCheck.set(key, run);
+  }
+
+  /** Waits for the market checks in progress (start-up, tests). */
+  async marketsChecked(): Promise<void> {
+    await Promise.all([...this.marketCheck.values()].filter((v) => v instanceof Promise));
+  }
+
+  /** Notes the wall time an attempt of `clientOrderId` was signed (the venue's `beforePost`). */
+  noteSigned(clientOrderId: string, wallMs: number): void {
+    this.signedWall.set(clientOrderId, wallMs);
   }
 
   /**
@@ -220,15 +296,33 @@ export class LiveSession {
     const ordersOf = new Map<string, OrderRecord[]>();
     for (const r of orders) ordersOf.set(r.positionKey, [...(ordersOf.get(r.positionKey) ?? []), r]);
     const idsOf = new Map<string, string[]>();
-    for (const a of attempts)
+    for (const a of attempts) {
       idsOf.set(a.clientOrderId, [...(idsOf.get(a.clientOrderId) ?? []), a.venueOrderId]);
+      this.signedWall.set(a.clientOrderId, Math.max(a.signedMs, this.signedWall.get(a.clientOrderId) ?? 0));
+    }
+    // settlement grace survives a restart (issue #8 point 11): a filled order's token counts as
+    // filled when its last attempt was signed (wall time, stored before the POST)
+    for (const r of orders) {
+      const at = this.signedWall.get(r.clientOrderId);
+      if (r.status !== 'filled' || at === undefined) continue;
+      const id = canonicalTokenId(r.tokenId);
+      this.lastFillWall.set(id, Math.max(at, this.lastFillWall.get(id) ?? 0));
+    }
     const now = this.clock.now();
+    // the daily loss limit survives a restart (issue #8 point 9): today's realised P&L from the journal
+    this.trader.risk.seedClosed(
+      positions
+        .filter((p) => p.state === 'CLOSED' && p.pnlUsdc !== null && p.exitTimeMs !== null)
+        .map((p) => ({ pnlMicros: p.pnlUsdc ?? 0, exitTimeMs: p.exitTimeMs ?? 0 })),
+      now,
+    );
     const neverSent: OrderCommand[] = [];
     for (const rec of positions) {
       const own = ordersOf.get(rec.positionKey) ?? [];
       if (rec.state === 'CLOSED') {
         const w = windowOfRecord(rec);
         if (windowEndMs(w) > now) this.trader.reserveKey(rec.positionKey, rec.strategy, w);
+        else this.settleWindow(w);
         if (rec.exitReason === 'window_expiry' && rec.shares > 0) {
           if (!redeemed.has(rec.positionKey)) this.queueRedeem(w, positionFromRecord(rec));
         } else if ((rec.proceedsUsdc ?? 0) > 0) {
@@ -265,10 +359,14 @@ export class LiveSession {
     return this.stats.restored;
   }
 
-  /** Feeds one tick (the collector's); sends the orders it causes. */
+  /**
+   * Feeds one tick (the collector's); sends the orders it causes. Ticks of a window whose market
+   * check has not passed are ignored (no entry there), unless positions are open in it.
+   */
   onTick(tick: Tick): void {
     if (this.stopped) return;
     if (tick.tsMs > this.clock.now()) this.clock.advanceTo(tick.tsMs);
+    if (!this.marketTraded(tick.window) && !this.hasPositionIn(tick.window)) return;
     this.send(this.trader.onTick(tick));
   }
 
@@ -277,20 +375,41 @@ export class LiveSession {
     this.trader.risk.setKill(on);
   }
 
-  /** Kill switch flatten: sells every OPEN position now. */
+  /**
+   * Kill switch flatten (issue #8 point 13): the trader sells every position and keeps doing so on
+   * every tick until each is closed or held with a journaled reason; entries stop.
+   */
   flatten(): void {
     this.send(this.trader.flattenAll(this.clock.now()));
   }
 
+  /** Ends the flatten mode (the kill-switch file was removed): exits follow their rules again. */
+  stopFlatten(): void {
+    this.trader.setFlatten(false);
+  }
+
   /**
-   * The periodic work (every `LIVE_POLL_MS`): registers the collector's markets, resolves
-   * unknown outcomes, settles stuck exits from the chain, resolves ended windows no tick settled,
-   * redeems resolved windows, flushes. Never throws (errors are logged and counted).
+   * The periodic work (every `LIVE_POLL_MS`), as two independent lanes that never block each
+   * other or reconciliation (issue #8 point 6): {@link pollOrders} and {@link pollWindows}.
+   * Never throws (errors are logged and counted).
    */
   async poll(): Promise<void> {
+    await Promise.all([this.pollOrders(), this.pollWindows()]);
+  }
+
+  /**
+   * Order lane: registers the collector's markets, resolves unknown outcomes by querying the
+   * venue, settles stuck entries and exits from the chain, flushes. Every call is bounded.
+   */
+  async pollOrders(): Promise<void> {
     for (const m of this.o.markets()) this.addMarket(m);
     await this.guard('unknown orders', () => this.resolveUnknowns());
-    await this.guard('stuck exits', () => this.settleStuck());
+    await this.guard('stuck orders', () => this.settleStuck());
+    await this.flush();
+  }
+
+  /** Window lane: resolves ended windows no tick settled and redeems resolved windows. */
+  async pollWindows(): Promise<void> {
     await this.guard('chain resolution', () => this.resolveEndedWindows());
     await this.guard('redeem', () => this.redeemResolved());
     await this.flush();
@@ -307,12 +426,16 @@ export class LiveSession {
     const startedWall = this.o.wall.now();
     const tokens = new Set<string>();
     for (const p of this.trader.openPositions()) tokens.add(canonicalTokenId(p.tokenId));
-    for (const m of this.markets.values()) {
+    for (const [key, m] of this.markets) {
+      if (this.settledWindows.has(key)) continue;
       tokens.add(canonicalTokenId(m.upTokenId));
       tokens.add(canonicalTokenId(m.downTokenId));
     }
     if (tokens.size === 0) return [];
-    const balances = await this.o.chain.outcomeBalances(this.o.chain.owner, [...tokens]);
+    const balances = await this.bounded(
+      'reconciliation balances',
+      this.o.chain.outcomeBalances(this.o.chain.owner, [...tokens]),
+    );
     this.stats.reconcilePasses += 1;
     const busy = this.busyTokens(startedWall);
     const chain = new Map<string, bigint>();
@@ -403,9 +526,49 @@ export class LiveSession {
 
   private async resolveUnknowns(): Promise<void> {
     for (const id of this.o.venue.unknownOrders()) {
-      const ev = await this.o.venue.resolveUnknown(id);
+      const ev = await this.bounded('unknown order query', this.o.venue.resolveUnknown(id));
       if (ev !== null) this.stats.unknownResolved += 1;
     }
+  }
+
+  /**
+   * Bounds a maintenance call (issue #8 point 6): rejects with a classified timeout after
+   * `callTimeoutMs`, so one hung request never blocks the lane for good. Counted in `timeouts`.
+   */
+  private bounded<T>(what: string, p: Promise<T>): Promise<T> {
+    const ms = this.o.callTimeoutMs ?? 20_000;
+    return withTimeout(p, ms, what).catch((err: unknown) => {
+      if (err instanceof CallTimeoutError) this.stats.timeouts += 1;
+      throw err;
+    });
+  }
+
+  /**
+   * Whether a window's market passed its check (every market does without `checkMarket`). A
+   * window first seen in a tick is registered from the collector's markets and checked.
+   */
+  private marketTraded(w: WindowRef): boolean {
+    if (this.o.checkMarket === undefined) return true;
+    const key = windowKey(w);
+    if (!this.marketCheck.has(key)) {
+      const m = this.o.markets().find((x) => windowKey(x.window) === key);
+      if (m !== undefined) this.addMarket(m);
+    }
+    return this.marketCheck.get(key) === null;
+  }
+
+  /** Whether a position not CLOSED is in `w`. */
+  private hasPositionIn(w: WindowRef): boolean {
+    const key = windowKey(w);
+    return this.trader.openPositions().some((p) => windowKey(p.window) === key);
+  }
+
+  /** Marks a window's outcome settled: its tokens are never reconciled again (issue #8 point 2). */
+  private settleWindow(w: WindowRef): void {
+    const key = windowKey(w);
+    if (this.settledWindows.has(key)) return;
+    this.settledWindows.add(key);
+    this.stats.settledWindows += 1;
   }
 
   /**
@@ -420,15 +583,22 @@ export class LiveSession {
       .openPositions()
       .filter((p) => p.lockTimedOut && p.openOrderId !== null && unknown.has(p.openOrderId));
     if (stuck.length === 0) return;
-    const balances = await this.o.chain.outcomeBalances(
-      this.o.chain.owner,
-      stuck.map((p) => p.tokenId),
+    const balances = await this.bounded(
+      'stuck order balances',
+      this.o.chain.outcomeBalances(
+        this.o.chain.owner,
+        stuck.map((p) => p.tokenId),
+      ),
     );
     const now = this.clock.now();
     const wall = this.o.wall.now();
     for (const p of stuck) {
       const id = p.openOrderId;
       if (id === null) continue;
+      if (p.state === 'PENDING') {
+        this.settleStuckEntry(p, id, balances, wall, now);
+        continue;
+      }
       const held = balances.get(canonicalTokenId(p.tokenId)) ?? 0n;
       const lastFill = this.lastFillWall.get(canonicalTokenId(p.tokenId)) ?? 0;
       if (held <= DEFAULT_DUST_MICROS && wall - lastFill >= this.o.config.SETTLEMENT_GRACE_MS) {
@@ -453,6 +623,38 @@ export class LiveSession {
     }
   }
 
+  /**
+   * A PENDING entry past the lock timeout whose order the venue cannot answer (issue #8 point 6):
+   * when the settlement grace has passed since it was signed and no other position explains
+   * tokens of its token on chain, it never filled: rejected (CLOSED without a trade). Tokens on
+   * chain leave it unknown: the venue is asked again and reconciliation adopts what is there.
+   */
+  private settleStuckEntry(
+    p: Position,
+    id: string,
+    balances: ReadonlyMap<string, bigint>,
+    wall: number,
+    now: number,
+  ): void {
+    const token = canonicalTokenId(p.tokenId);
+    const signed = this.signedWall.get(id) ?? 0;
+    if (wall - signed < this.o.config.SETTLEMENT_GRACE_MS) return;
+    let others = 0n;
+    for (const q of this.trader.openPositions())
+      if (q.key !== p.key && canonicalTokenId(q.tokenId) === token) others += BigInt(q.shares);
+    const held = balances.get(token) ?? 0n;
+    if (held - others > DEFAULT_DUST_MICROS + BigInt(this.salesByToken.get(token) ?? 0) * DEFAULT_DUST_MICROS)
+      return;
+    this.o.venue.forgetUnknown(id);
+    this.stats.stuckEntriesSettled += 1;
+    this.onVenueEvent({
+      kind: 'rejected',
+      clientOrderId: id,
+      tsMs: now,
+      reason: 'entry unanswered past POSITION_LOCK_TIMEOUT_MS and the settlement grace; no tokens on chain',
+    });
+  }
+
   /** Positions still open in windows that ended with no tick to settle them: the chain's payout decides. */
   private async resolveEndedWindows(): Promise<void> {
     const now = this.clock.now();
@@ -462,7 +664,7 @@ export class LiveSession {
     for (const [key, w] of ended) {
       const m = this.markets.get(key);
       if (m === undefined) continue;
-      const state = await this.o.chain.payout(m.conditionId);
+      const state = await this.bounded('payout', this.o.chain.payout(m.conditionId));
       if (!state.resolved) continue;
       const winner: Side = (state.numerators[0] ?? 0n) > 0n ? 'UP' : 'DOWN';
       this.stats.chainResolved += 1;
@@ -498,25 +700,36 @@ export class LiveSession {
     if (p !== undefined && !e.positions.some((q) => q.key === p.key)) e.positions.push(p);
   }
 
-  /** Redeems every queued condition the chain has resolved; records each position's payout. */
+  /**
+   * Redeems every queued condition the chain has resolved and records on each position what the
+   * redeem transaction paid (issue #8 point 7): the payout read from the receipt's
+   * `PayoutRedemption` event, shared among the window's positions by their predicted payouts
+   * (0 when the transaction paid 0, whatever was predicted). A funder this trader cannot redeem for
+   * (proxy/Safe) is told once per window; its tokens stay with the wallet and the window is settled.
+   */
   private async redeemResolved(): Promise<void> {
     for (const e of [...this.redeemQueue.values()]) {
-      const state = await this.o.chain.payout(e.conditionId);
+      const state = await this.bounded('payout', this.o.chain.payout(e.conditionId));
       if (!state.resolved) continue;
+      this.settleWindow(e.window);
       const redeem = this.o.chain.redeem;
+      const m = this.markets.get(windowKey(e.window));
       if (redeem === null) {
         this.redeemQueue.delete(e.conditionId);
+        this.stats.unredeemable += 1;
         this.o.log.warn(
-          { conditionId: e.conditionId },
-          'resolved: this funder type redeems through its wallet UI',
+          { conditionId: e.conditionId, window: windowKey(e.window) },
+          'resolved: this funder type redeems through its wallet (the Polymarket UI); the tokens are left there',
         );
         continue;
       }
-      const m = this.markets.get(windowKey(e.window));
       const held =
         m === undefined
           ? new Map<string, bigint>()
-          : await this.o.chain.outcomeBalances(this.o.chain.owner, [m.upTokenId, m.downTokenId]);
+          : await this.bounded(
+              'redeem balances',
+              this.o.chain.outcomeBalances(this.o.chain.owner, [m.upTokenId, m.downTokenId]),
+            );
       let total = 0n;
       for (const v of held.values()) total += v;
       let result: RedeemResult | null = null;
@@ -538,24 +751,33 @@ export class LiveSession {
         this.salesByToken.delete(canonicalTokenId(m.downTokenId));
       }
       const now = this.clock.now();
-      for (const p of e.positions) {
+      const paid = result?.payoutMicros ?? 0n;
+      const predicted = e.positions.map((p) => {
         const num = state.numerators[p.side === 'UP' ? 0 : 1] ?? 0n;
-        const proceeds = Number((BigInt(p.shares) * num) / state.denominator);
-        this.trader.recordPayout(p, proceeds, now, {
+        return (BigInt(p.shares) * num) / state.denominator;
+      });
+      const predictedTotal = predicted.reduce((a, b) => a + b, 0n);
+      if (paid !== predictedTotal)
+        this.o.log.warn(
+          { conditionId: e.conditionId, predicted: predictedTotal.toString(), paid: paid.toString() },
+          'redeem paid other than predicted; the payout read from the receipt is recorded',
+        );
+      e.positions.forEach((p, i) => {
+        const share = predicted[i] ?? 0n;
+        // what the receipt paid, shared by predicted payout; never more than this position's shares are worth
+        const proceeds = predictedTotal === 0n ? 0 : Number((paid * share) / predictedTotal);
+        this.trader.recordPayout(p, Math.min(proceeds, Number(share)), now, {
           conditionId: e.conditionId,
           txHash: result?.txHash ?? null,
           blockNumber: result?.blockNumber ?? null,
-          windowPayoutMicros: (result?.payoutMicros ?? 0n).toString(),
+          windowPayoutMicros: paid.toString(),
+          predictedMicros: share.toString(),
         });
         if (proceeds > 0 && result !== null) this.stats.redeemed += 1;
-      }
-      this.stats.redeemPayoutMicros += Number(result?.payoutMicros ?? 0n);
+      });
+      this.stats.redeemPayoutMicros += Number(paid);
       this.o.log.info(
-        {
-          conditionId: e.conditionId,
-          txHash: result?.txHash ?? null,
-          payoutMicros: String(result?.payoutMicros ?? 0n),
-        },
+        { conditionId: e.conditionId, txHash: result?.txHash ?? null, payoutMicros: String(paid) },
         'redeemed',
       );
     }
@@ -596,6 +818,14 @@ export class LiveSession {
         return;
       case 'adopt': {
         const t = this.tokenIndex.get(d.tokenId);
+        if (t !== undefined && windowEndMs(t.market.window) <= now) {
+          // tokens of an ended window are never adopted (issue #8 point 2): nothing can be traded
+          // there; they are redeemed once resolved (or left to the wallet), and the window is settled
+          this.settleWindow(t.market.window);
+          this.trader.audit(`reconcile_${d.tokenId}`, 'RECONCILED', now, { ...audit, note: 'ended window: redeem' });
+          this.queueRedeem(t.market.window);
+          return;
+        }
         if (t === undefined) {
           this.stats.reviews += 1;
           this.trader.audit(`reconcile_${d.tokenId}`, 'RECONCILED', now, {

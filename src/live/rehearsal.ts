@@ -111,8 +111,9 @@ export function traderEnv(
     CLOB_REQUEST_TIMEOUT_MS: '1000',
     LIVE_POLL_MS: '250',
     LOG_LEVEL: 'warn',
-    // wider exits than the defaults, so that some positions ride to resolution and are redeemed
-    STOP_LOSS_PCT: '0.6',
+    // wider exits than the defaults, so that some positions ride to resolution and are redeemed;
+    // 0.5 is the widest stop a 5 USDC position can still sell at (the live gate, issue #8 point 5)
+    STOP_LOSS_PCT: '0.5',
     TRAILING_ACTIVATION_PCT: '0.5',
     ...extra,
   };

@@ -56,6 +56,22 @@ function micros(m: Obj, field: string, slug: string): number | null {
   return r;
 }
 
+/**
+ * Gamma `version` → `v<n>` (lowercase): absent, null or empty = `v1` (every captured payload of
+ * 2026 lacks the field: fixtures README); `"v2"`, `"V2"`, `"2"` and `2` all give `v2`; another
+ * string is kept lowercased (not `v1`, so not traded).
+ */
+function protocolVersion(m: Obj, slug: string): string {
+  const v = m.version;
+  if (v === undefined || v === null || v === '') return 'v1';
+  const text = typeof v === 'number' || typeof v === 'string' ? String(v).trim().toLowerCase() : '';
+  if (text === '' || text.length > 32)
+    throw new InputError(`Gamma market ${slug}: version ${JSON.stringify(v)} is not a protocol version`);
+  const match = /^v?(\d{1,3})$/.exec(text);
+  // An unknown spelling is kept as is: the market still parses (collector) and `marketSupport` refuses it.
+  return match === null ? text : `v${Number(match[1])}`;
+}
+
 function isoMs(m: Obj, field: string, slug: string): number | null {
   const v = m[field];
   if (v === undefined || v === null || v === '') return null;
@@ -68,11 +84,13 @@ function isoMs(m: Obj, field: string, slug: string): number | null {
  * Parses one Gamma market object into a {@link MarketInfo}: window from the slug (cross-checked
  * with `eventStartTime` and `endDate` when present; `eventStartTime` also dates a yearless 1h
  * slug), token ids mapped to the "Up"/"Down" outcomes case-insensitively by index, tick size and
- * minimum size in micros, `negRisk`/`active`/`closed` (absent = false).
+ * minimum size in micros, `negRisk`/`active`/`closed` (absent = false), the protocol version
+ * (`version`, absent = `v1`).
  * @throws {InputError} naming the slug and the field when the object is not a market, the slug
  *   is not a supported Up/Down window, a list field is malformed, the outcomes are not exactly
  *   one "Up" and one "Down", the token ids are not two distinct decimal strings, an outcome price
- *   is outside [0, 1], the tick size is not a venue tick, or the times disagree with the slug.
+ *   is outside [0, 1], the tick size is not a venue tick, the times disagree with the slug, or
+ *   `version` is neither a string nor a number.
  */
 export function parseGammaMarket(obj: unknown): MarketInfo {
   if (!isObj(obj)) throw new InputError('Gamma market: not an object');
@@ -146,6 +164,7 @@ export function parseGammaMarket(obj: unknown): MarketInfo {
     tickSize,
     minOrderSize: micros(obj, 'orderMinSize', slug),
     negRisk: bool(obj, 'negRisk', slug),
+    protocolVersion: protocolVersion(obj, slug),
     active: bool(obj, 'active', slug),
     closed: bool(obj, 'closed', slug),
   };
@@ -179,4 +198,30 @@ export function parseGammaEventOrMarkets(obj: unknown): MarketInfo[] {
     });
   });
   return out;
+}
+
+/** Whether this trader can trade a market, with the reason when not (issue #8 point 8). */
+export type MarketSupport = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Returns whether the trader handles `m` (pure). Refused: neg-risk markets (orders go to the
+ * NegRisk exchange and redeem to the NegRisk Adapter, §7.6; up/down windows are not neg-risk,
+ * §2.3) and any protocol other than `v1` (Protocol-V2 markets use PositionManager ids, the
+ * `CONDITIONAL-V2` balance type and a Router redeem, §10, UNCONFIRMED). The reason is one log line.
+ */
+export function marketSupport(
+  m: Pick<MarketInfo, 'slug' | 'negRisk'> & { readonly protocolVersion?: string | undefined },
+): MarketSupport {
+  if (m.negRisk)
+    return {
+      ok: false,
+      reason: `market ${m.slug} is neg-risk (NegRisk exchange and adapter): not traded by this trader`,
+    };
+  const version = m.protocolVersion ?? 'v1';
+  if (version !== 'v1')
+    return {
+      ok: false,
+      reason: `market ${m.slug} is protocol ${version} (Protocol-V2: PositionManager ids, CONDITIONAL-V2 balances, Router redeem): not traded by this trader`,
+    };
+  return { ok: true };
 }

@@ -21,6 +21,12 @@ export interface MarketInfo {
   /** Minimum resting order size, micro-shares, or null. */
   readonly minOrderSize: number | null;
   readonly negRisk: boolean;
+  /**
+   * Protocol version from Gamma `version` (polymarket-protocol.md §2.3, §10): `v1` when absent
+   * (CTF positions), `v2` = Protocol-V2 (PositionManager ids, Router redeem). Optional so
+   * synthetic markets may omit it (= `v1`); `parseGammaMarket` always sets it (issue #8 point 8).
+   */
+  readonly protocolVersion?: string;
   readonly active: boolean;
   readonly closed: boolean;
 }

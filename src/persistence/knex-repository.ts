@@ -59,8 +59,14 @@ export class KnexRepository implements Repository {
   /** Run ids known to exist (runs are never deleted while the app runs). */
   private readonly knownRuns = new Set<number>();
 
-  /** Wraps an open knex instance; {@link close} destroys it. */
-  constructor(private readonly db: Knex) {}
+  /**
+   * Wraps an open knex instance; {@link close} destroys it, then calls `onClose` (the release of
+   * the data-directory lock, `open-repository.ts`).
+   */
+  constructor(
+    private readonly db: Knex,
+    private readonly onClose?: () => Promise<void>,
+  ) {}
 
   /** Applies pending migrations (see `migrateLatest`). */
   async migrate(): Promise<void> {
@@ -293,9 +299,13 @@ export class KnexRepository implements Repository {
     return tryLockWallet(this.db, address);
   }
 
-  /** Destroys the knex pool (and shuts PGlite down). */
+  /** Destroys the knex pool (and shuts PGlite down), then releases the data directory. */
   async close(): Promise<void> {
-    await this.db.destroy();
+    try {
+      await this.db.destroy();
+    } finally {
+      await this.onClose?.();
+    }
   }
 
   /**

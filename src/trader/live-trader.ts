@@ -3,12 +3,14 @@
  * Deterministic core: a function of ticks, venue events and their timestamps; no clock reads,
  * no I/O. Commands go out as return values, venue outcomes come back through `onVenueEvent`.
  * Per tick (design §5, issue #2): first due window expiries, then the window's open positions
- * (exit rules in order, exit retries), then strategy signals (reversal rules, then entries).
+ * (exit rules in order, exit retries, lock timeouts), then strategy signals (reversal rules, then
+ * entries). While flatten is on (issue #8 point 13) every OPEN position of the window is sold
+ * instead (reason `manual`) and no signal is acted on.
  */
 import { InvariantError } from '../core/errors';
 import { positionKey, positionKeySeq, windowKey } from '../core/ids';
 import { MICROS } from '../core/money';
-import type { OrderCommand, Side, Signal, Tick, VenueEvent, WindowRef } from '../core/types';
+import type { OrderCommand, Side, Signal, Tick, TopOfBook, VenueEvent, WindowRef } from '../core/types';
 import { windowEndMs } from '../core/types';
 import type { Strategy } from '../strategy/strategy';
 import { newPosition, type Position } from './position';
@@ -69,6 +71,8 @@ export class LiveTrader {
   private readonly journal: Journal;
   /** Entry limits and the kill switch (issue #4). */
   readonly risk: RiskLimits;
+  /** Flatten mode (issue #8 point 13): every OPEN position is sold, no new entry. */
+  private flattening = false;
 
   /**
    * Creates a trader; `sink` receives journal rows and snapshots (default: discarded);
@@ -113,7 +117,11 @@ export class LiveTrader {
     this.reserveKey(p.key, p.strategy, p.window);
     if (inFlight !== null) {
       p.openOrderId = inFlight.clientOrderId;
+      p.orderSentMs = inFlight.createdMs;
       this.journal.adoptSent(inFlight);
+    } else if (p.state === 'EXITING') {
+      // the round's last answer came before the restart: its next attempt is due now
+      p.retryAtMs = nowMs;
     }
     this.journal.event(p, 'RESTORED', null, nowMs, {
       state: p.state,
@@ -165,9 +173,62 @@ export class LiveTrader {
     const p = this.byKey.get(key);
     if (p === undefined || p.state === 'CLOSED') return false;
     this.journal.event(p, 'RECONCILED', p.state, nowMs, audit);
-    this.desk.closeReconciled(p, nowMs);
-    this.afterExitOutcome(p, nowMs, []);
+    if (p.state === 'PENDING') {
+      // an entry that bought nothing: it ends as a failed entry, never as a trade
+      this.onEntryOutcome(
+        p,
+        {
+          kind: 'rejected',
+          clientOrderId: p.openOrderId ?? `${p.key}:entry`,
+          tsMs: nowMs,
+          reason: 'reconciled: no tokens on chain for the unanswered entry',
+        },
+        nowMs,
+      );
+    } else {
+      this.desk.closeReconciled(p, nowMs);
+      this.afterExitOutcome(p, nowMs, []);
+    }
+    this.resolveIfEnded(p.window, nowMs, []);
     return true;
+  }
+
+  /**
+   * A PENDING entry whose order the venue never answered, confirmed by the chain (issue #8
+   * point 6): OPEN with `shares` (micro-shares, the chain balance the entry added), cost the
+   * entry's full notional (a FOK BUY spends at most it: the P&L errs on the side of a loss), no
+   * fee. Journals `RECONCILED` then `OPENED`. Returns false unless `key` is PENDING.
+   */
+  confirmEntry(key: string, shares: number, nowMs: number, audit: Record<string, unknown>): boolean {
+    const p = this.byKey.get(key);
+    if (p === undefined || p.state !== 'PENDING' || shares <= 0) return false;
+    this.journal.event(p, 'RECONCILED', p.state, nowMs, { ...audit, shares });
+    this.onEntryOutcome(
+      p,
+      {
+        kind: 'filled',
+        clientOrderId: p.openOrderId ?? `${p.key}:entry`,
+        tsMs: nowMs,
+        fills: [],
+        shares,
+        notional: this.desk.entryNotional,
+        feeUsdc: 0,
+        feeShares: 0,
+      },
+      nowMs,
+    );
+    return true;
+  }
+
+  /**
+   * Flags every PENDING or EXITING position whose order has been unanswered longer than
+   * POSITION_LOCK_TIMEOUT_MS (design §7, issue #8 point 6; ticks do this for their window, this
+   * covers windows without ticks). Returns how many were flagged now.
+   */
+  checkLockTimeouts(nowMs: number): number {
+    let n = 0;
+    for (const p of this.byKey.values()) if (this.desk.checkLockTimeout(p, nowMs)) n += 1;
+    return n;
   }
 
   /**
@@ -240,19 +301,41 @@ export class LiveTrader {
   }
 
   /**
-   * Sells every OPEN position now (reason `manual`, the kill switch's flatten), priced from its
-   * window's latest tick; returns the commands. Positions without a bid wait for the next tick.
+   * Turns flatten on (the kill switch's flatten; issue #8 point 13): same as `setFlatten(true)`.
+   * Returns the exits it sends now; later ticks keep selling until every position is CLOSED.
    */
   flattenAll(nowMs: number): OrderCommand[] {
+    return this.setFlatten(true, nowMs);
+  }
+
+  /**
+   * Flatten mode (issue #8 point 13). While on, every tick sells each OPEN position of its window
+   * (reason `manual`, held-to-resolution ones too): positions whose entry fills later, positions
+   * back to OPEN after a failed round, positions past their cooldown, until each is CLOSED; a
+   * position that cannot be sold is journaled `FLATTEN_HELD` with the reason (`no_bid`, `stale`,
+   * `too_small`, `cooldown`) when the reason changes. No signal is acted on (entries blocked as
+   * `flatten`). Turning it on with `nowMs` (ms) also sells every OPEN position now, priced from
+   * its window's latest tick, and returns those commands (without `nowMs`: from the next tick).
+   */
+  setFlatten(on: boolean, nowMs?: number): OrderCommand[] {
     const out: OrderCommand[] = [];
+    this.flattening = on;
     for (const p of this.byKey.values()) {
-      if (p.state !== 'OPEN') continue;
+      if (!on) {
+        p.flattenHeld = null;
+        continue;
+      }
+      if (p.state !== 'OPEN' || nowMs === undefined) continue;
       const tick = this.lastTickOf(p);
-      if (tick === null) continue;
-      p.holdToResolution = false;
-      this.desk.fireExit(p, 'manual', p.side === 'UP' ? tick.up : tick.down, nowMs, out, { flatten: true });
+      if (tick === null) this.noteFlattenHeld(p, 'no_bid', nowMs, null);
+      else this.flattenOne(p, p.side === 'UP' ? tick.up : tick.down, nowMs, out);
     }
     return out;
+  }
+
+  /** True while flatten is on. */
+  get flattenOn(): boolean {
+    return this.flattening;
   }
 
   private get openCount(): number {
@@ -373,19 +456,51 @@ export class LiveTrader {
 
   private managePosition(p: Position, tick: Tick, out: OrderCommand[]): void {
     const top = p.side === 'UP' ? tick.up : tick.down;
+    if (p.state === 'PENDING') {
+      this.desk.checkLockTimeout(p, tick.tsMs);
+      return;
+    }
     if (p.state === 'EXITING') {
       this.desk.retryIfDue(p, top, tick.tsMs, out);
       this.desk.checkLockTimeout(p, tick.tsMs);
       return;
     }
-    if (p.state !== 'OPEN' || p.holdToResolution || tick.seq <= p.fillTickSeq) return;
+    if (p.state !== 'OPEN') return;
+    if (this.flattening) {
+      this.flattenOne(p, top, tick.tsMs, out);
+      return;
+    }
+    if (p.holdToResolution || tick.seq <= p.fillTickSeq) return;
     const bid = top.bid;
     if (bid === null || p.entryPrice === null || p.highWaterMark === null) return;
     runExitRules(p, bid, top, tick.tsMs, { cfg: this.cfg, journal: this.journal, desk: this.desk }, out);
   }
 
+  /** Sells an OPEN position for flatten; journals `FLATTEN_HELD` when why it cannot changes. */
+  private flattenOne(p: Position, top: TopOfBook, nowMs: number, out: OrderCommand[]): void {
+    const r = this.desk.fireExit(p, 'manual', top, nowMs, out, { flatten: true });
+    this.noteFlattenHeld(p, r === 'sent' ? null : r, nowMs, top.bid);
+  }
+
+  private noteFlattenHeld(p: Position, held: string | null, nowMs: number, bid: number | null): void {
+    if (held === p.flattenHeld) return;
+    p.flattenHeld = held;
+    if (held === null) return;
+    this.stats.flattenHeld += 1;
+    this.journal.event(p, 'FLATTEN_HELD', null, nowMs, {
+      reason: held,
+      bid,
+      shares: p.shares,
+      ...(p.exitCooldownUntilMs !== null ? { cooldownUntilMs: p.exitCooldownUntilMs } : {}),
+    });
+  }
+
   private onSignal(sig: Signal, ws: WindowState, tick: Tick, out: OrderCommand[]): void {
     this.stats.signals += 1;
+    if (this.flattening) {
+      this.stats.entriesBlocked['flatten'] = (this.stats.entriesBlocked['flatten'] ?? 0) + 1;
+      return;
+    }
     const own = ws.positions.find((p) => p.strategy === sig.strategy && p.state !== 'CLOSED');
     if (own !== undefined && own.side === sig.side) {
       this.stats.signalsIgnored += 1;
@@ -411,7 +526,9 @@ export class LiveTrader {
           ? 'blocked_in_flight'
           : p.holdToResolution
             ? 'blocked_held_to_resolution'
-            : decideReversal(p.entryPrice, top.bid, this.cfg);
+            : p.exitCooldownUntilMs !== null && tick.tsMs < p.exitCooldownUntilMs
+              ? 'blocked_exit_cooldown'
+              : decideReversal(p.entryPrice, top.bid, this.cfg);
       if (decision !== 'reverse') {
         this.blockReversal(decision, p, tick.tsMs, { signal: sig.strategy, side: sig.side, bid: top.bid });
         return;
@@ -420,7 +537,11 @@ export class LiveTrader {
     const pending: PendingReversal = { signal: sig, ws, waiting: new Set() };
     for (const p of opposite) {
       const top = p.side === 'UP' ? tick.up : tick.down;
-      if (this.desk.fireExit(p, 'reversal', top, tick.tsMs, out, { signal: sig.strategy, note: sig.note })) {
+      const fired = this.desk.fireExit(p, 'reversal', top, tick.tsMs, out, {
+        signal: sig.strategy,
+        note: sig.note,
+      });
+      if (fired === 'sent') {
         pending.waiting.add(p.key);
       } else {
         this.blockReversal('blocked_exit_not_sent', p, tick.tsMs, { signal: sig.strategy });
@@ -463,7 +584,7 @@ export class LiveTrader {
       this.stats.ordersBlockedStale += 1;
       return;
     }
-    const block = this.risk.check(this.openCount, tick.tsMs);
+    const block = this.flattening ? 'flatten' : this.risk.check(this.openCount, tick.tsMs);
     if (block !== null) {
       this.stats.entriesBlocked[block] = (this.stats.entriesBlocked[block] ?? 0) + 1;
       return;

@@ -1,9 +1,20 @@
 /**
  * The trader's order desk: builds entry and exit commands, runs exit rounds and retries, and closes
  * positions (design §7). Part of the deterministic core: times are arguments, nothing is read.
+ *
+ * Exits never switch off (issue #8 points 3, 5):
+ * - a failure whose `cause` is `venue_unavailable`, `rate_limited` or `settlement_pending` uses no
+ *   attempt and no round: the position stays EXITING and the next attempt of the round is sent
+ *   after a back-off (VENUE_BACKOFF_MS, ×2 per failure, at most VENUE_BACKOFF_MAX_MS), repriced
+ *   from the book; `account_setup` waits the longest back-off (the runtime stops the trader);
+ * - `market` failures use attempts and rounds; after MAX_EXIT_ROUNDS failed rounds the position
+ *   is flagged `RECONCILE_REQUIRED` (once) and stays OPEN with its rules armed, each later round
+ *   starting no sooner than EXIT_COOLDOWN_MS after the previous one failed (`EXIT_COOLDOWN`);
+ * - an exit below the venue minimum keeps the position OPEN with its rules armed; `ORDER_TOO_SMALL`
+ *   is journaled when the position becomes too small to sell, not on every tick.
  */
 import { MICROS, notionalFloor } from '../core/money';
-import type { ExitReason, OrderCommand, Tick, TopOfBook, VenueEvent } from '../core/types';
+import type { ExitReason, FailureCause, OrderCommand, Tick, TopOfBook, VenueEvent } from '../core/types';
 import { entryLimitPrice, exitLimitPrice, sellableShares } from '../execution/pricing';
 import { assertTransition } from './position-machine';
 import type { Position } from './position';
@@ -20,7 +31,16 @@ export interface DeskConfig {
   readonly MAX_EXIT_ROUNDS: number;
   readonly EXIT_RETRY_DELAY_MS: number;
   readonly POSITION_LOCK_TIMEOUT_MS: number;
+  readonly VENUE_BACKOFF_MS: number;
+  readonly VENUE_BACKOFF_MAX_MS: number;
+  readonly EXIT_COOLDOWN_MS: number;
 }
+
+/**
+ * What `fireExit` did: `sent` (the round started), or why not: no bid, a stale book, below the
+ * venue minimum, or the cooldown after exhausted rounds is running.
+ */
+export type FireResult = 'sent' | 'no_bid' | 'stale' | 'too_small' | 'cooldown';
 
 /** Builds and tracks orders for positions. */
 export class OrderDesk {
@@ -41,6 +61,11 @@ export class OrderDesk {
     this.exitBuffer = Math.round(cfg.EXIT_PRICE_BUFFER * MICROS);
   }
 
+  /** Notional of each entry (POSITION_SIZE_USDC), micro-USDC. */
+  get entryNotional(): number {
+    return this.notional;
+  }
+
   /** Sends the FOK BUY of a PENDING position at `ask + buffer` (design §7); `top.ask` must be set. */
   sendEntry(p: Position, top: TopOfBook, nowMs: number, out: OrderCommand[]): void {
     const cmd: OrderCommand = {
@@ -56,6 +81,7 @@ export class OrderDesk {
       createdMs: nowMs,
     };
     p.openOrderId = cmd.clientOrderId;
+    p.orderSentMs = nowMs;
     this.stats.entriesSubmitted += 1;
     this.journal.orderSent(cmd);
     this.journal.position(p, nowMs);
@@ -64,8 +90,10 @@ export class OrderDesk {
 
   /**
    * Starts an exit round for an OPEN position: OPEN → EXITING and a FOK SELL of the held shares at
-   * `bid − buffer`. Returns false (position stays OPEN, held to resolution) when there is no bid
-   * or the order would be below the venue minimum (`order_too_small`, design §7).
+   * `bid − buffer` (design §7). Otherwise the position stays OPEN with its rules armed and the
+   * result says why: no bid, a stale book (issue #3), below the venue minimum (`ORDER_TOO_SMALL`
+   * journaled when the position becomes too small, issue #8 point 5), or the cooldown after
+   * exhausted rounds (issue #8 point 3).
    */
   fireExit(
     p: Position,
@@ -74,27 +102,29 @@ export class OrderDesk {
     nowMs: number,
     out: OrderCommand[],
     inputs: Record<string, unknown>,
-  ): boolean {
+  ): FireResult {
+    if (p.exitCooldownUntilMs !== null && nowMs < p.exitCooldownUntilMs) return 'cooldown';
     const bid = top.bid;
-    if (bid === null) return false;
+    if (bid === null) return 'no_bid';
     if (top.stale === true) {
       // the rule fires again on the next fresh tick; the position stays OPEN (issue #3)
       this.stats.ordersBlockedStale += 1;
       this.journal.event(p, 'ORDER_BLOCKED_STALE', null, nowMs, { reason, bid });
-      return false;
+      return 'stale';
     }
     if (!this.exitNotionalOk(p, bid, top.tickSize)) {
-      p.holdToResolution = true;
-      this.stats.orderTooSmall += 1;
-      this.journal.event(p, 'ORDER_TOO_SMALL', null, nowMs, { reason, bid, shares: p.shares, ...inputs });
-      return false;
+      this.markTooSmall(p, nowMs, { reason, bid, ...inputs });
+      return 'too_small';
     }
+    p.exitTooSmall = false;
     p.state = assertTransition(p.state, 'EXITING', p.key);
     p.exitReason = reason;
     p.triggerBid = bid;
     p.exitingSinceMs = nowMs;
     p.exitRounds += 1;
     p.roundAttempts = 0;
+    p.roundFailures = 0;
+    p.venueBackoffMs = 0;
     this.journal.event(p, 'EXIT_FIRED', 'OPEN', nowMs, {
       reason,
       bid,
@@ -104,10 +134,13 @@ export class OrderDesk {
       ...inputs,
     });
     this.sendExit(p, bid, top.tickSize, nowMs, out);
-    return true;
+    return 'sent';
   }
 
-  /** Sends the next attempt of an EXITING position's round when it is due and a bid exists. */
+  /**
+   * Sends the next attempt of an EXITING position's round when it is due and a bid exists. Below
+   * the venue minimum the round ends (back to OPEN, rules armed; issue #8 point 5).
+   */
   retryIfDue(p: Position, top: TopOfBook, nowMs: number, out: OrderCommand[]): void {
     if (p.retryAtMs === null || nowMs < p.retryAtMs || top.bid === null || p.openOrderId !== null) return;
     if (top.stale === true) {
@@ -115,9 +148,8 @@ export class OrderDesk {
       return;
     }
     if (!this.exitNotionalOk(p, top.bid, top.tickSize)) {
-      this.stats.orderTooSmall += 1;
-      this.journal.event(p, 'ORDER_TOO_SMALL', null, nowMs, { bid: top.bid, shares: p.shares });
-      this.failRound(p, nowMs, true);
+      this.markTooSmall(p, nowMs, { reason: p.exitReason, bid: top.bid });
+      this.failRound(p, nowMs, 'too_small');
       return;
     }
     this.sendExit(p, top.bid, top.tickSize, nowMs, out);
@@ -142,6 +174,8 @@ export class OrderDesk {
       return 'unknown';
     }
     p.openOrderId = null;
+    p.orderSentMs = null;
+    p.lockTimedOut = false;
     if (ev.kind === 'filled') {
       p.state = assertTransition(p.state, 'OPEN', p.key);
       p.entryTimeMs = ev.tsMs;
@@ -163,24 +197,34 @@ export class OrderDesk {
     p.state = assertTransition(p.state, 'CLOSED', p.key);
     if (ev.kind === 'killed') this.stats.entriesKilled += 1;
     else this.stats.entriesRejected += 1;
-    this.journal.event(p, 'ENTRY_FAILED', 'PENDING', nowMs, { kind: ev.kind, reason: ev.reason });
+    this.journal.event(p, 'ENTRY_FAILED', 'PENDING', nowMs, {
+      kind: ev.kind,
+      reason: ev.reason,
+      ...(ev.cause !== undefined ? { cause: ev.cause } : {}),
+    });
     this.journal.position(p, nowMs);
     return 'failed';
   }
 
   /**
-   * Flags a position EXITING for longer than `POSITION_LOCK_TIMEOUT_MS` with an order unanswered
-   * (design §7): journaled once as `LOCK_TIMEOUT` and counted; reconciliation resolves it (issue #4).
+   * Flags a PENDING or EXITING position whose order has gone unanswered for longer than
+   * `POSITION_LOCK_TIMEOUT_MS` since it was sent (design §7; entries too, issue #8 point 6):
+   * journaled once as `LOCK_TIMEOUT` and counted; the live session settles it from the venue and
+   * the chain (issue #4). Returns true when it flagged the position now.
    */
-  checkLockTimeout(p: Position, nowMs: number): void {
-    if (p.openOrderId === null || p.exitingSinceMs === null || p.lockTimedOut) return;
-    if (nowMs - p.exitingSinceMs <= this.cfg.POSITION_LOCK_TIMEOUT_MS) return;
+  checkLockTimeout(p: Position, nowMs: number): boolean {
+    if (p.openOrderId === null || p.lockTimedOut || p.state === 'CLOSED' || p.state === 'OPEN') return false;
+    const since = p.orderSentMs ?? (p.state === 'PENDING' ? p.createdMs : p.exitingSinceMs);
+    if (since === null || nowMs - since <= this.cfg.POSITION_LOCK_TIMEOUT_MS) return false;
     p.lockTimedOut = true;
     this.stats.lockTimeouts += 1;
     this.journal.event(p, 'LOCK_TIMEOUT', null, nowMs, {
       orderId: p.openOrderId,
-      exitingSinceMs: p.exitingSinceMs,
+      purpose: p.state === 'PENDING' ? 'entry' : 'exit',
+      sentMs: since,
+      ...(p.exitingSinceMs !== null ? { exitingSinceMs: p.exitingSinceMs } : {}),
     });
+    return true;
   }
 
   /** Applies an exit order's outcome (design §7 retries); `lastTick` is the window's latest tick. */
@@ -199,6 +243,8 @@ export class OrderDesk {
       return;
     }
     p.openOrderId = null;
+    p.orderSentMs = null;
+    p.lockTimedOut = false;
     if (ev.kind === 'filled') {
       this.stats.exitsFilled += 1;
       p.dustShares = p.shares - ev.shares;
@@ -213,18 +259,66 @@ export class OrderDesk {
     }
     if (ev.kind === 'killed') this.stats.exitsKilled += 1;
     else this.stats.exitsRejected += 1;
+    const cause: FailureCause = ev.cause ?? 'market';
+    if (cause !== 'market') {
+      this.deferExit(p, ev.kind, ev.reason, cause, nowMs);
+      return;
+    }
+    p.roundFailures += 1;
+    p.venueBackoffMs = 0;
     this.journal.event(p, 'EXIT_FAILED', null, nowMs, {
       kind: ev.kind,
       reason: ev.reason,
+      cause,
       attempt: p.roundAttempts,
+      failures: p.roundFailures,
     });
-    if (p.roundAttempts < this.cfg.MAX_EXIT_ATTEMPTS) {
+    if (p.roundFailures < this.cfg.MAX_EXIT_ATTEMPTS) {
       p.retryAtMs = nowMs + this.cfg.EXIT_RETRY_DELAY_MS;
       const top = lastTick === null ? null : p.side === 'UP' ? lastTick.up : lastTick.down;
       if (this.cfg.EXIT_RETRY_DELAY_MS === 0 && top !== null) this.retryIfDue(p, top, nowMs, out);
       return;
     }
-    this.failRound(p, nowMs, false);
+    this.failRound(p, nowMs, 'market');
+  }
+
+  /**
+   * A venue-side failure (issue #8 point 3): no attempt or round is used; the position stays
+   * EXITING and the round's next attempt is due after the back-off (VENUE_BACKOFF_MS doubling up
+   * to VENUE_BACKOFF_MAX_MS; `account_setup` waits the maximum). Journaled `EXIT_FAILED` with the
+   * cause and the back-off, counted in `exitsDeferred`.
+   */
+  private deferExit(p: Position, kind: string, reason: string, cause: FailureCause, nowMs: number): void {
+    const max = this.cfg.VENUE_BACKOFF_MAX_MS;
+    p.venueBackoffMs =
+      cause === 'account_setup'
+        ? max
+        : p.venueBackoffMs === 0
+          ? Math.min(this.cfg.VENUE_BACKOFF_MS, max)
+          : Math.min(p.venueBackoffMs * 2, max);
+    p.retryAtMs = nowMs + p.venueBackoffMs;
+    this.stats.exitsDeferred += 1;
+    this.journal.event(p, 'EXIT_FAILED', null, nowMs, {
+      kind,
+      reason,
+      cause,
+      attempt: p.roundAttempts,
+      failures: p.roundFailures,
+      backoffMs: p.venueBackoffMs,
+      retryAtMs: p.retryAtMs,
+    });
+  }
+
+  /** Journals `ORDER_TOO_SMALL` and counts it when the position becomes too small to sell. */
+  private markTooSmall(p: Position, nowMs: number, data: Record<string, unknown>): void {
+    if (p.exitTooSmall) return;
+    p.exitTooSmall = true;
+    this.stats.orderTooSmall += 1;
+    this.journal.event(p, 'ORDER_TOO_SMALL', null, nowMs, {
+      ...data,
+      shares: p.shares,
+      minNotional: this.minNotional,
+    });
   }
 
   /** Closes a position at the window's resolution: payout per share in micro-USDC (1e6 or 0). */
@@ -248,6 +342,7 @@ export class OrderDesk {
    */
   closeReconciled(p: Position, nowMs: number): void {
     p.openOrderId = null;
+    p.orderSentMs = null;
     p.retryAtMs = null;
     p.exitReason = 'manual';
     p.triggerBid = null;
@@ -264,6 +359,7 @@ export class OrderDesk {
     p.roundAttempts += 1;
     p.exitAttempts += 1;
     p.retryAtMs = null;
+    p.orderSentMs = nowMs;
     const cmd: OrderCommand = {
       clientOrderId: `${p.key}:exit:${p.exitRounds}.${p.roundAttempts}`,
       positionKey: p.key,
@@ -284,25 +380,47 @@ export class OrderDesk {
     out.push(cmd);
   }
 
-  /** Ends a failed round: back to OPEN, or held to resolution and flagged for reconciliation. */
-  private failRound(p: Position, nowMs: number, tooSmall: boolean): void {
+  /**
+   * Ends a failed round: back to OPEN with the exit rules armed (the next firing starts a new
+   * round). A round the market failed counts; from the MAX_EXIT_ROUNDS-th on, the position is
+   * flagged `RECONCILE_REQUIRED` (once, counted) and the next round waits EXIT_COOLDOWN_MS
+   * (`EXIT_COOLDOWN`, issue #8 point 3). A round ended by a too-small sale does not count.
+   */
+  private failRound(p: Position, nowMs: number, why: 'market' | 'too_small'): void {
     this.stats.exitRoundsFailed += 1;
     p.retryAtMs = null;
+    p.venueBackoffMs = 0;
+    p.roundFailures = 0;
     p.state = assertTransition(p.state, 'OPEN', p.key);
     const reason = p.exitReason;
     p.exitReason = null;
     p.triggerBid = null;
     p.exitingSinceMs = null;
-    if (tooSmall || p.exitRounds >= this.cfg.MAX_EXIT_ROUNDS) {
-      p.holdToResolution = true;
-      if (!tooSmall) this.stats.reconcileRequired += 1;
-      this.journal.event(p, tooSmall ? 'HOLD_TO_RESOLUTION' : 'RECONCILE_REQUIRED', 'EXITING', nowMs, {
+    if (why === 'market') p.failedRounds += 1;
+    this.journal.event(p, 'EXIT_ROUND_FAILED', 'EXITING', nowMs, {
+      reason,
+      rounds: p.exitRounds,
+      failedRounds: p.failedRounds,
+      ...(why === 'too_small' ? { tooSmall: true } : {}),
+    });
+    if (why === 'market' && p.failedRounds >= this.cfg.MAX_EXIT_ROUNDS) {
+      if (!p.reconcileFlagged) {
+        p.reconcileFlagged = true;
+        this.stats.reconcileRequired += 1;
+        this.journal.event(p, 'RECONCILE_REQUIRED', null, nowMs, {
+          reason,
+          rounds: p.failedRounds,
+          shares: p.shares,
+        });
+      }
+      p.exitCooldownUntilMs = nowMs + this.cfg.EXIT_COOLDOWN_MS;
+      this.stats.exitCooldowns += 1;
+      this.journal.event(p, 'EXIT_COOLDOWN', null, nowMs, {
         reason,
-        rounds: p.exitRounds,
-        shares: p.shares,
+        failedRounds: p.failedRounds,
+        cooldownMs: this.cfg.EXIT_COOLDOWN_MS,
+        untilMs: p.exitCooldownUntilMs,
       });
-    } else {
-      this.journal.event(p, 'EXIT_ROUND_FAILED', 'EXITING', nowMs, { reason, rounds: p.exitRounds });
     }
     this.journal.position(p, nowMs);
   }

@@ -41,18 +41,46 @@ export interface Position {
   pnlUsdc: number | null;
   /** Exit orders sent over the position's life. */
   exitAttempts: number;
-  /** Attempts in the current exit round. */
+  /** Orders sent in the current exit round (numbers the round's client order ids). */
   roundAttempts: number;
+  /**
+   * Market failures (`cause` `market`) in the current exit round; the round fails at
+   * MAX_EXIT_ATTEMPTS (design §7). Venue-side failures do not count (issue #8 point 3).
+   */
+  roundFailures: number;
   /** Exit rounds started. */
   exitRounds: number;
+  /** Exit rounds the market failed over the position's life (a too-small round is not one). */
+  failedRounds: number;
   /** When the next exit attempt of the round is due, ms; `null` when none is scheduled. */
   retryAtMs: number | null;
+  /** Current back-off after venue-side failures, ms (0 = none; VENUE_BACKOFF_MS ×2 up to the max). */
+  venueBackoffMs: number;
+  /**
+   * Exit rules may not start a round before this time, ms (`null` = no cooldown): set for
+   * EXIT_COOLDOWN_MS after each failed round once MAX_EXIT_ROUNDS rounds failed (issue #8 point 3).
+   */
+  exitCooldownUntilMs: number | null;
+  /** Set once the position's exit rounds were exhausted (journaled `RECONCILE_REQUIRED`, counted once). */
+  reconcileFlagged: boolean;
+  /** The last exit that fired was below the venue minimum (journaled on change only; issue #8 point 5). */
+  exitTooSmall: boolean;
+  /** Why flatten last could not sell it (`no_bid`, `stale`, `too_small`, `cooldown`), journaled on change. */
+  flattenHeld: string | null;
   /** Client order id of the order in flight, if any. */
   openOrderId: string | null;
+  /** When the order in flight was sent, ms (`null` when none); the lock timeout counts from it. */
+  orderSentMs: number | null;
   exitingSinceMs: number | null;
-  /** No more exit orders: held to resolution (order too small, or exit rounds exhausted). */
+  /**
+   * No exit rule runs: a position adopted by reconciliation (its entry price is unknown). Only
+   * flatten sells it. Failed rounds and too-small exits no longer set it (issue #8 points 3, 5).
+   */
   holdToResolution: boolean;
-  /** Set once the position overstayed POSITION_LOCK_TIMEOUT_MS in EXITING. */
+  /**
+   * Set once the order in flight (entry or exit) went unanswered past POSITION_LOCK_TIMEOUT_MS;
+   * cleared when an answer arrives (issue #8 point 6).
+   */
   lockTimedOut: boolean;
   /** Shares left after the exit sale (below the venue's 0.01-share precision), micro-shares. */
   dustShares: number;
@@ -238,9 +266,17 @@ export function newPosition(
     pnlUsdc: null,
     exitAttempts: 0,
     roundAttempts: 0,
+    roundFailures: 0,
     exitRounds: 0,
+    failedRounds: 0,
     retryAtMs: null,
+    venueBackoffMs: 0,
+    exitCooldownUntilMs: null,
+    reconcileFlagged: false,
+    exitTooSmall: false,
+    flattenHeld: null,
     openOrderId: null,
+    orderSentMs: null,
     exitingSinceMs: null,
     holdToResolution: false,
     lockTimedOut: false,

@@ -1,8 +1,11 @@
 /**
  * Hard limits on new entries (issue #4): at most `MAX_OPEN_POSITIONS` positions not CLOSED, a daily
  * loss limit on realised P&L (UTC day, micro-USDC), and a kill switch. They never block an exit.
- * Pure: fed closed-position P&L and times as inputs.
+ * Pure: fed closed-position P&L and times as inputs. A restarted trader seeds the day from the
+ * journal's closed positions (`seedClosed`, issue #8 point 9).
  */
+
+const DAY_MS = 86_400_000;
 
 /** Limit settings; 0 turns a limit off (replay defaults). */
 export interface RiskLimitConfig {
@@ -12,8 +15,8 @@ export interface RiskLimitConfig {
   readonly DAILY_LOSS_LIMIT_USDC: number;
 }
 
-/** Why an entry was refused, or null when it may proceed. */
-export type EntryBlock = 'kill_switch' | 'max_open_positions' | 'daily_loss_limit' | null;
+/** Why an entry was refused (`flatten`: the trader's flatten mode), or null when it may proceed. */
+export type EntryBlock = 'kill_switch' | 'max_open_positions' | 'daily_loss_limit' | 'flatten' | null;
 
 /** Tracks what the limits need. */
 export class RiskLimits {
@@ -42,10 +45,27 @@ export class RiskLimits {
     return this.dayPnl;
   }
 
-  /** Records a closed position's P&L (micro-USDC) at `nowMs`. */
+  /**
+   * Records a closed position's P&L (micro-USDC) at `nowMs` (ms, its exit time). A P&L of a UTC
+   * day before the current one does not count (and does not move the day back).
+   */
   recordClose(pnlMicros: number, nowMs: number): void {
+    if (Math.floor(nowMs / DAY_MS) < this.day) return;
     this.rollDay(nowMs);
     this.dayPnl += pnlMicros;
+  }
+
+  /**
+   * Seeds the realised P&L of the UTC day of `nowMs` (ms) from stored closed positions (a live
+   * restart, issue #8 point 9): the sum of `pnlMicros` (micro-USDC) of the records whose
+   * `exitTimeMs` (ms) falls in that day replaces the day's P&L. Returns that sum.
+   */
+  seedClosed(records: readonly { readonly pnlMicros: number; readonly exitTimeMs: number }[], nowMs: number): number {
+    const day = Math.floor(nowMs / DAY_MS);
+    this.day = day;
+    this.dayPnl = 0;
+    for (const r of records) if (Math.floor(r.exitTimeMs / DAY_MS) === day) this.dayPnl += r.pnlMicros;
+    return this.dayPnl;
   }
 
   /** Whether a new entry may be sent at `nowMs` with `openPositions` not CLOSED. */
@@ -59,8 +79,8 @@ export class RiskLimits {
   }
 
   private rollDay(nowMs: number): void {
-    const day = Math.floor(nowMs / 86_400_000);
-    if (day !== this.day) {
+    const day = Math.floor(nowMs / DAY_MS);
+    if (day > this.day) {
       this.day = day;
       this.dayPnl = 0;
     }

@@ -18,13 +18,22 @@ export interface TraderStats {
   /** Submits that threw (counted as failed attempts). */
   exitSubmitErrors: number;
   exitsUnknown: number;
+  /**
+   * Exit failures on the venue's side (425, 5xx, 429, settlement pending, account setup): retried
+   * after a back-off without using an attempt or a round (issue #8 point 3).
+   */
+  exitsDeferred: number;
   exitRoundsFailed: number;
-  /** Positions whose exit rounds were exhausted: held to resolution and flagged for reconciliation. */
+  /** Positions whose exit rounds were exhausted: flagged for reconciliation, rules still armed. */
   reconcileRequired: number;
-  /** Exits not sent: below the venue minimum notional (held to resolution). */
+  /** Cooldowns started after exhausted exit rounds (EXIT_COOLDOWN_MS each). */
+  exitCooldowns: number;
+  /** Times a position became too small to sell at its bid (rules stay armed; issue #8 point 5). */
   orderTooSmall: number;
+  /** Times flatten could not sell a position (no bid, stale book, too small, cooldown), per change. */
+  flattenHeld: number;
   reversalsExecuted: number;
-  /** Entries refused by a risk limit: kill_switch, max_open_positions, daily_loss_limit. */
+  /** Entries refused: kill_switch, max_open_positions, daily_loss_limit, flatten. */
   entriesBlocked: Record<string, number>;
   reversalsBlocked: Record<string, number>;
   /** Positions EXITING past POSITION_LOCK_TIMEOUT_MS with an order unanswered. */
@@ -55,9 +64,12 @@ export function newTraderStats(): TraderStats {
     exitsRejected: 0,
     exitSubmitErrors: 0,
     exitsUnknown: 0,
+    exitsDeferred: 0,
     exitRoundsFailed: 0,
     reconcileRequired: 0,
+    exitCooldowns: 0,
     orderTooSmall: 0,
+    flattenHeld: 0,
     reversalsExecuted: 0,
     entriesBlocked: {},
     reversalsBlocked: {},

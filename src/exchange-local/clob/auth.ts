@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { getAddress, isAddress, verifyTypedData, type Hex } from 'viem';
+import type { OrderRules } from './deposit-wallet';
 
 /** The constant L1 message (probe §3.1). */
 export const CLOB_AUTH_MESSAGE = 'This message attests that I control the given wallet';
@@ -23,6 +24,11 @@ export interface ApiIdentity {
   /** Checksummed signer address. */
   readonly address: string;
   readonly apiKey: string;
+  /**
+   * Account rules for this key's orders (deposit-wallet-only, bound deposit wallets, ERC-1271
+   * verification; issue #8), set by the CLOB per request. Absent: signer = key address, no type 3.
+   */
+  readonly rules?: OrderRules;
 }
 
 /** Deterministic credentials per (seed, address, nonce). */

@@ -136,6 +136,11 @@ export class ChainLedger implements Ledger {
     return this.enqueue(() => this.read(owner));
   }
 
+  /** See {@link Ledger.refresh}: {@link track}. */
+  refresh(owner: string): Promise<void> {
+    return this.track(owner);
+  }
+
   /** Resolves when every enqueued settlement and read has finished. Never rejects. */
   async idle(): Promise<void> {
     let seen: Promise<void> | undefined;

@@ -23,6 +23,11 @@ export interface Ledger {
    * @throws {RangeError} when a change would make a balance negative or is not an integer.
    */
   apply(changes: readonly LedgerChange[]): void;
+  /**
+   * Re-reads `owner`'s balances from where they live (the chain), if the ledger has such a source;
+   * `GET /balance-allowance/update` calls it (protocol §5.6). Absent on in-process ledgers.
+   */
+  refresh?(owner: string): Promise<void>;
 }
 
 /** In-process {@link Ledger}. */

@@ -1,10 +1,14 @@
 /**
  * Validation of `POST /order` bodies by the local CLOB (clob-v2-local-probe.md §2, §7;
- * polymarket-protocol.md §5.4, §6.1–6.5): owner = API key, signer = the key's address, maker =
- * signer for EOA orders (type 0; types 1/2 take the maker as the funder; type 3 is refused), the
- * EIP-712 signature recovers to the signer, marketable amounts have maker ≤ 2 and taker ≤ 4
- * decimals, the implied price sits on the tick grid within `[tick, 1 − tick]`, and the marketable
- * notional reaches the minimum. Error texts are the venue's. Integer micros throughout.
+ * polymarket-protocol.md §5.4, §6.1–6.5, §7.2; issue #8): owner = API key; with deposit-wallet-only
+ * rules every signature type but 3 is refused (`maker address not allowed…`); signer = the key's
+ * address, or for type 3 a deposit wallet the key's account is bound to; maker = signer for EOA
+ * (type 0) and POLY_1271 (type 3) orders (types 1/2 take the maker as the funder); the EIP-712
+ * signature recovers to the signer (types 0–2) or the wallet contract's ERC-1271
+ * `isValidSignature(orderHash, signature)` accepts it (type 3, on the local EVM; refused without
+ * one); marketable amounts have maker ≤ 2 and taker ≤ 4 decimals, the implied price sits on the
+ * tick grid within `[tick, 1 − tick]`, and the marketable notional reaches the minimum. Error
+ * texts are the venue's. Integer micros throughout.
  */
 import { verifyTypedData, type Hex } from 'viem';
 import { formatMicros, MICROS } from '../../core/money';
@@ -16,6 +20,7 @@ import {
   type WireOrderV2,
 } from '../../execution/clob-typed-data';
 import type { ApiIdentity } from './auth';
+import { MAKER_NOT_ALLOWED, SIGNER_NOT_API_KEY } from './deposit-wallet';
 
 /** A validated marketable order. Amounts in micros, price in micro-USDC on the tick grid. */
 export interface CheckedOrder {
@@ -65,36 +70,64 @@ export async function checkOrder(
   if (o.timestamp === undefined) return { status: 400, error: 'order_version_mismatch' };
   if (b?.owner !== who.apiKey)
     return { status: 400, error: 'the order owner has to be the owner of the API KEY' };
-  if (typeof o.signer !== 'string' || o.signer.toLowerCase() !== who.address.toLowerCase())
-    return { status: 400, error: 'the order signer address has to be the address of the API KEY' };
+  const rules = who.rules;
+  if (rules?.depositWalletOnly === true && o.signatureType !== 3)
+    return { status: 400, error: MAKER_NOT_ALLOWED };
+  if (typeof o.signer !== 'string') return { status: 400, error: SIGNER_NOT_API_KEY };
+  if (o.signer.toLowerCase() !== who.address.toLowerCase()) {
+    const bound = o.signatureType === 3 && rules !== undefined && (await rules.acceptsSigner(o.signer));
+    if (!bound) return { status: 400, error: SIGNER_NOT_API_KEY };
+  }
   const fields = [o.tokenId, o.makerAmount, o.takerAmount, o.timestamp, String(o.salt)];
   if (!fields.every((f) => typeof f === 'string' && INT.test(f)) || (o.side !== 'BUY' && o.side !== 'SELL'))
     return { status: 400, error: 'Invalid order payload' };
-  if (o.signatureType === 3)
-    return { status: 400, error: 'invalid signature: POLY_1271 is not supported locally' };
-  if (o.signatureType === 0 && o.maker?.toLowerCase() !== o.signer.toLowerCase())
+  if ((o.signatureType === 0 || o.signatureType === 3) && o.maker?.toLowerCase() !== o.signer.toLowerCase())
     return { status: 400, error: 'invalid signature' };
   const order = o as WireOrderV2;
   const domainInput = { chainId: ctx.chainId, version: ctx.version, negRisk: ctx.negRisk };
   let id: string;
   try {
-    const ok = await verifyTypedData({
-      address: order.signer as Hex,
-      domain: orderDomain(domainInput),
-      types: ORDER_V2_TYPES,
-      primaryType: 'Order',
-      message: orderMessage(order),
-      signature: order.signature as Hex,
-    });
-    if (!ok) return { status: 400, error: 'invalid signature' };
     id = orderHash(order, domainInput);
-  } catch {
+    const ok =
+      o.signatureType === 3
+        ? await verifyPoly1271(rules, order, id)
+        : await verifyTypedData({
+            address: order.signer as Hex,
+            domain: orderDomain(domainInput),
+            types: ORDER_V2_TYPES,
+            primaryType: 'Order',
+            message: orderMessage(order),
+            signature: order.signature as Hex,
+          });
+    if (ok === 'unsupported') return { status: 400, error: 'invalid signature: POLY_1271 is not supported locally' };
+    if (!ok) return { status: 400, error: 'invalid signature' };
+  } catch (err) {
+    if (err instanceof Verify1271Error) throw err.cause;
     return { status: 400, error: 'invalid signature' };
   }
   const orderType = String(b?.orderType ?? '');
   if (orderType !== 'FOK')
     return { status: 400, error: `order ${id} is invalid. Order type ${orderType} is not supported locally` };
   return checkAmounts({ ...order, id, owner: who.apiKey, orderType }, ctx);
+}
+
+/** A failure of the ERC-1271 call itself (the chain, not the signature): answered 500, not 400. */
+class Verify1271Error extends Error {}
+
+/** Type 3: asks the wallet contract (ERC-1271); `'unsupported'` without a verifier. */
+async function verifyPoly1271(
+  rules: ApiIdentity['rules'],
+  order: WireOrderV2,
+  hash: string,
+): Promise<boolean | 'unsupported'> {
+  const verify = rules?.verify1271;
+  if (verify === undefined) return 'unsupported';
+  if (typeof order.signature !== 'string' || !/^0x[0-9a-fA-F]*$/.test(order.signature)) return false;
+  try {
+    return await verify(order.signer, hash, order.signature);
+  } catch (err) {
+    throw new Verify1271Error('ERC-1271 call failed', { cause: err });
+  }
 }
 
 function checkAmounts(

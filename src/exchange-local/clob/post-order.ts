@@ -1,8 +1,10 @@
 /**
- * `POST /order` of the local CLOB (issue #4; probe §2, §4, §7; protocol §5.4): fault switches
- * first (HTTP error, version mismatch), then validation ({@link checkOrder}), duplicate order hash,
- * market state, balance, FOK matching (or the kill switch), the ledger change (now or after the
- * settlement delay) and the venue-shaped reply — or no reply at all for the timeout-after-fill fault.
+ * `POST /order` of the local CLOB (issues #4, #8; probe §2, §4, §7; protocol §5.4): the answer
+ * delay (the request waits before processing), fault switches (HTTP error, version mismatch),
+ * then validation ({@link checkOrder}), duplicate order hash, market state, balance, FOK matching
+ * (or the kill switch; or, for a `LIVE`/`DELAYED` spelling, a `live`/`delayed` answer and the
+ * match later), the ledger change (now or after the settlement delay) and the venue-shaped reply
+ * in the order's status spelling — or no reply at all for the timeout-after-fill fault.
  */
 import { formatMicros } from '../../core/money';
 import type { FeeModel } from '../../execution/fee-model';
@@ -11,8 +13,8 @@ import type { ExchangeEngine } from '../engine';
 import type { ApiIdentity } from './auth';
 import { HTTP_FAULT_BODY, type ClobFaults } from './faults';
 import { COLLATERAL, type Ledger, type LedgerChange } from './ledger';
-import { matchFok, type WireOrderRecord, type WireTrade } from './matching';
-import { checkOrder } from './order-check';
+import { matchFok, type MatchMarket, type WireOrderRecord, type WireTrade } from './matching';
+import { checkOrder, type CheckedOrder } from './order-check';
 
 /** FOK kill text of the venue (protocol §5.4). */
 export const FOK_KILLED = "order couldn't be fully filled. FOK orders are fully filled or killed.";
@@ -38,6 +40,8 @@ type Reply = { status: number; body: unknown };
 
 /** Handles one order post; `'held'` = apply and never answer (timeout fault). */
 export async function postOrder(s: PostOrderState, who: ApiIdentity, raw: string): Promise<Reply | 'held'> {
+  const wait = s.faults.takeAnswerDelay();
+  if (wait > 0) await new Promise<void>((ok) => s.defer(ok, wait));
   const http = s.faults.takeHttp();
   if (http !== undefined) return { status: http, body: HTTP_FAULT_BODY[http] };
   if (s.faults.takeMismatch()) return { status: 400, body: { error: 'order_version_mismatch' } };
@@ -67,39 +71,84 @@ export async function postOrder(s: PostOrderState, who: ApiIdentity, raw: string
   const asset = checked.side === 'BUY' ? COLLATERAL : checked.tokenId;
   const held = s.ledger.balance(checked.maker, asset);
   if (held < checked.makerAmount) {
+    // issue #8 point 12: the delayed-settlement fault fired only if a SELL met a settling balance
+    if (checked.side === 'SELL' && s.faults.isSettling(checked.maker, checked.tokenId))
+      s.faults.stats.pendingBalanceRefusals++;
     const error = `not enough balance / allowance: the balance is not enough -> balance: ${held}, order amount: ${checked.makerAmount}`;
     return { status: 400, body: { error } };
   }
-  const kill = s.faults.takeKill();
-  const m = matchFok(
-    checked,
-    {
-      conditionId: t.market.conditionId,
-      outcome: t.side === 'UP' ? 'Up' : 'Down',
-      asks: sortedLevels(t.book.asks, 'asc'),
-      bids: sortedLevels(t.book.bids, 'desc'),
-      fee: s.fee,
-    },
-    s.nowMs,
-    kill,
-  );
+  const market = (): MatchMarket => ({
+    conditionId: t.market.conditionId,
+    outcome: t.side === 'UP' ? 'Up' : 'Down',
+    asks: sortedLevels(t.book.asks, 'asc'),
+    bids: sortedLevels(t.book.bids, 'desc'),
+    fee: s.fee,
+  });
+  const spelling = s.faults.takeSpelling(id);
+  if (spelling === 'LIVE' || spelling === 'DELAYED') return delayedMatch(s, checked, market, spelling);
+  const m = matchFok(checked, market(), s.nowMs, s.faults.takeKill());
   s.orders.set(id, m.order);
   if (!m.filled) return { status: 400, body: { error: FOK_KILLED, orderID: id } };
-  s.trades.push(...m.trades);
+  const trades = s.faults.takeNoTxHash()
+    ? m.trades.map((tr) => ({ ...tr, status: 'MATCHED', transaction_hash: '' }))
+    : m.trades;
+  s.trades.push(...trades);
   settle(s, m.changes);
   if (s.faults.takeTimeout()) return 'held';
   if (s.faults.takeErrorAfterFill()) return { status: 500, body: HTTP_FAULT_BODY[500] };
+  let status = 'matched';
+  if (spelling === 'MATCHED' || spelling === 'matched' || spelling === 'ORDER_STATUS_MATCHED') {
+    s.faults.served(spelling);
+    status = spelling;
+  }
   return {
     status: 200,
     body: {
       success: true,
       errorMsg: '',
       orderID: id,
-      status: 'matched',
+      status,
       makingAmount: formatMicros(m.making),
       takingAmount: formatMicros(m.taking),
-      transactionsHashes: m.trades.map((tr) => tr.transaction_hash),
-      tradeIDs: m.trades.map((tr) => tr.id),
+      transactionsHashes: trades.map((tr) => tr.transaction_hash).filter((h) => h !== ''),
+      tradeIDs: trades.map((tr) => tr.id),
+    },
+  };
+}
+
+/**
+ * A `live` / `delayed` answer (protocol §5.4): the order is recorded unmatched (its record shows
+ * the pending status) and matched against the book `delayedMatchMs` later.
+ */
+function delayedMatch(
+  s: PostOrderState,
+  o: CheckedOrder,
+  market: () => MatchMarket,
+  spelling: 'LIVE' | 'DELAYED',
+): Reply {
+  s.orders.set(o.id, matchFok(o, market(), s.nowMs, true).order); // placeholder: nothing matched yet
+  s.faults.setPendingMatch(o.id, true);
+  s.faults.served(spelling);
+  s.defer(() => {
+    const m = matchFok(o, market(), s.nowMs, s.faults.takeKill());
+    s.orders.set(o.id, m.order);
+    if (m.filled) {
+      s.trades.push(...m.trades);
+      settle(s, m.changes);
+    }
+    s.faults.setPendingMatch(o.id, false);
+  }, s.faults.delayedMatchMs);
+  return {
+    status: 200,
+    body: {
+      success: true,
+      errorMsg: spelling === 'DELAYED' ? 'order match delayed due to market conditions' : '',
+      orderID: o.id,
+      status: spelling.toLowerCase(),
+      makingAmount: '',
+      takingAmount: '',
+      transactionsHashes: [],
+      tradeIDs: [],
     },
   };
 }
@@ -112,6 +161,10 @@ function settle(s: PostOrderState, changes: readonly LedgerChange[]): void {
       // A lagging settlement can meet a balance already spent; the fill stands, the ledger does not move.
     }
   };
-  if (s.faults.settlementDelayMs > 0) s.defer(apply, s.faults.settlementDelayMs);
-  else apply();
+  if (s.faults.settlementDelayMs <= 0) return apply();
+  for (const c of changes) s.faults.noteSettling(c.owner, c.asset, 1);
+  s.defer(() => {
+    for (const c of changes) s.faults.noteSettling(c.owner, c.asset, -1);
+    apply();
+  }, s.faults.settlementDelayMs);
 }

@@ -5,16 +5,33 @@
  * `POST /order` (FOK, verified and matched), `/data/order/:id`, `/data/trades`, `/data/orders`,
  * `/balance-allowance` (+`/update`), the cancel DELETEs, and CLOB faults on `POST /_control/fault`.
  * Balances live behind a {@link Ledger}. `/time`, `/book`, `/tick-size`, `/neg-risk` stay in `rest.ts`.
+ *
+ * Strict rules of the real venue (issue #8; see {@link StrictClobSettings}), off by default and
+ * settable by options or `POST /_control/clob` with a JSON body of the settings to change, e.g.
+ * `{"depositWalletOnly":true,"depositWalletKeys":"eoa-only","requireBalanceUpdate":true}` →
+ * `{"ok":true,"settings":{…}}`: deposit-wallet-only makers, signer = API key unless the account is
+ * bound to its deposit wallet, POLY_1271 signatures checked by the wallet contract (ERC-1271),
+ * allowances read from the chain, and balances invisible until `GET /balance-allowance/update`.
+ * `GET /auth/derive-api-key` only returns a key that `POST /auth/api-key` created.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { formatMicros } from '../../core/money';
 import type { FeeModel } from '../../execution/fee-model';
 import type { MarketListing } from '../catalog';
 import type { ExchangeEngine } from '../engine';
+import type { AllowanceSource } from './allowances';
 import { deriveCreds, verifyL1, verifyL2, type ApiCreds, type ApiIdentity } from './auth';
+import {
+  DepositWalletBook,
+  type DepositWalletKeys,
+  type OrderRules,
+  type ReadWalletOwner,
+  type Verify1271,
+} from './deposit-wallet';
 import { applyClobFault, ClobFaultCommandSchema, ClobFaults, CLOB_FAULT_NAMES } from './faults';
-import { COLLATERAL, MemoryLedger, type Ledger } from './ledger';
+import { COLLATERAL, MemoryLedger, type Ledger, type LedgerChange } from './ledger';
 import type { WireOrderRecord, WireTrade } from './matching';
 import { postOrder, type PostOrderState } from './post-order';
 
@@ -32,6 +49,45 @@ export interface LocalClobOptions {
   readonly ledger?: Ledger;
   /** Seed of the deterministic API credentials (default random per exchange). */
   readonly credSeed?: string;
+  /** See {@link StrictClobSettings.depositWalletOnly} (default false). */
+  readonly depositWalletOnly?: boolean;
+  /** See {@link StrictClobSettings.depositWalletKeys} (default `'bound'`). */
+  readonly depositWalletKeys?: DepositWalletKeys;
+  /** See {@link StrictClobSettings.requireBalanceUpdate} (default false). */
+  readonly requireBalanceUpdate?: boolean;
+  /**
+   * ERC-1271 `isValidSignature` on the local EVM (the venue stack wires it to its provider).
+   * Absent: signature type 3 is refused (`invalid signature: POLY_1271 is not supported locally`).
+   */
+  readonly verify1271?: Verify1271;
+  /** Reads a deposit wallet's `owner()` on the local EVM, for `'bound'` keys (absent: registered wallets only). */
+  readonly readWalletOwner?: ReadWalletOwner;
+  /**
+   * Allowances read from the chain and enforced (issue #8 point 4). Absent: every allowance is
+   * reported as the maximum and nothing is enforced (in-process ledger).
+   */
+  readonly allowances?: AllowanceSource;
+}
+
+/** The strict rules of the real venue the local CLOB can enforce (issue #8). */
+export interface StrictClobSettings {
+  /**
+   * Refuse orders whose signature type is not 3 with 400 `maker address not allowed, please use
+   * the deposit wallet flow` (public issue reports on the v2 clients since May 2026).
+   */
+  depositWalletOnly: boolean;
+  /**
+   * `'bound'`: a key derived by EOA X also accepts type-3 orders signed by a deposit wallet whose
+   * `owner()` is X (the account bound to its wallet); `'eoa-only'`: such orders get 400 `the order
+   * signer address has to be the address of the API KEY` (the unbound account of the reports).
+   */
+  depositWalletKeys: DepositWalletKeys;
+  /**
+   * An owner's collateral is 0 in the CLOB's view until `GET /balance-allowance/update`
+   * (COLLATERAL) or {@link LocalClob.markBalanceRefreshed} saw it; orders meet `not enough
+   * balance / allowance`. Outcome tokens are not gated (protocol §7.3).
+   */
+  requireBalanceUpdate: boolean;
 }
 
 type Reply = { status: number; body: unknown };
@@ -39,7 +95,7 @@ const PAGE_END = 'LTE=';
 const V2_EXCHANGE = '0xE111180000d2663C0091e4f400237545B87B996B';
 const CLOB_PATH =
   /^\/(version|fee-rate|markets-by-token\/.+|clob-markets\/.+|auth\/.+|orders?|data\/.+|balance-allowance(\/update)?|cancel-all|cancel-market-orders)$/;
-/** Any spender allowance: the local CLOB has no approvals to check. */
+/** Any spender allowance when the CLOB has no allowance source. */
 const MAX_ALLOWANCE = ((1n << 256n) - 1n).toString();
 
 /** The local CLOB: state, faults and the HTTP handler. */
@@ -60,6 +116,16 @@ export class LocalClob {
   private readonly trades: WireTrade[] = [];
   private readonly funders = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Strict venue rules (issue #8); mutable at run time (`POST /_control/clob`). */
+  readonly strict: StrictClobSettings;
+  /** Deposit wallets by owner EOA (registered or read from the chain). */
+  readonly depositWallets: DepositWalletBook;
+  private readonly verify1271: Verify1271 | undefined;
+  private readonly allowances: AllowanceSource | undefined;
+  /** Lower-cased owners whose collateral the CLOB has seen through an update call. */
+  private readonly refreshed = new Set<string>();
+  /** The ledger as `POST /order` sees it: balances gated by allowances and update calls. */
+  private readonly view: Ledger;
   /** Number of `POST /order` requests received (for "no second order sent" checks). */
   orderPosts = 0;
 
@@ -83,6 +149,37 @@ export class LocalClob {
     this.minNotional = opts.minNotional ?? 1_000_000;
     this.ledger = opts.ledger ?? new MemoryLedger();
     this.seed = opts.credSeed ?? randomBytes(32).toString('hex');
+    this.strict = {
+      depositWalletOnly: opts.depositWalletOnly ?? false,
+      depositWalletKeys: opts.depositWalletKeys ?? 'bound',
+      requireBalanceUpdate: opts.requireBalanceUpdate ?? false,
+    };
+    this.depositWallets = new DepositWalletBook(opts.readWalletOwner);
+    this.verify1271 = opts.verify1271;
+    this.allowances = opts.allowances;
+    this.view = {
+      balance: (owner, asset) => this.visibleBalance(owner, asset),
+      apply: (changes: readonly LedgerChange[]) => this.ledger.apply(changes),
+    };
+  }
+
+  /**
+   * Registers `wallet` as the deposit wallet of `eoa`: `signature_type=3` balance queries of the
+   * EOA's key read it, and in `'bound'` mode its type-3 orders are accepted.
+   */
+  bindDepositWallet(eoa: string, wallet: string): void {
+    this.depositWallets.bind(eoa, wallet);
+  }
+
+  /** Marks `owner`'s collateral as seen by the venue, as an update call does ({@link StrictClobSettings.requireBalanceUpdate}). */
+  markBalanceRefreshed(owner: string): void {
+    this.refreshed.add(owner.toLowerCase());
+  }
+
+  /** Changes strict settings at run time; returns the settings now in force. */
+  setStrict(change: Partial<StrictClobSettings>): StrictClobSettings {
+    Object.assign(this.strict, change);
+    return { ...this.strict };
   }
 
   /** Declares that orders signed by `signer` trade for `funder` (signature types 1/2). */
@@ -92,6 +189,7 @@ export class LocalClob {
 
   /** Returns whether this handler owns the request (the body is needed for `/_control/fault`). */
   handles(method: string, path: string, body: string): boolean {
+    if (path === '/_control/clob') return method === 'POST';
     if (path === '/_control/fault') {
       try {
         const f = (JSON.parse(body) as { fault?: unknown }).fault;
@@ -149,6 +247,16 @@ export class LocalClob {
       applyClobFault(this.faults, cmd.data);
       return { status: 200, body: { ok: true, clobFaults: { ...this.faults.stats } } };
     }
+    if (path === '/_control/clob') {
+      const cmd = StrictCommandSchema.safeParse(JSON.parse(body.length === 0 ? '{}' : body));
+      if (!cmd.success) return { status: 400, body: { error: cmd.error.message } };
+      const change: Partial<StrictClobSettings> = {};
+      if (cmd.data.depositWalletOnly !== undefined) change.depositWalletOnly = cmd.data.depositWalletOnly;
+      if (cmd.data.depositWalletKeys !== undefined) change.depositWalletKeys = cmd.data.depositWalletKeys;
+      if (cmd.data.requireBalanceUpdate !== undefined)
+        change.requireBalanceUpdate = cmd.data.requireBalanceUpdate;
+      return { status: 200, body: { ok: true, settings: this.setStrict(change) } };
+    }
     if (method === 'GET' && path === '/version') return { status: 200, body: { version: this.version } };
     if (method === 'GET' && path.startsWith('/markets-by-token/')) return this.marketByToken(path.slice(18));
     if (method === 'GET' && path.startsWith('/clob-markets/')) return this.clobMarket(path.slice(14));
@@ -159,27 +267,22 @@ export class LocalClob {
     if (who === null) return { status: 401, body: { error: 'Unauthorized/Invalid api key' } };
     if (method === 'POST' && path === '/order') {
       this.orderPosts++;
-      return postOrder(this.state(), who, body);
+      await this.loadAllowances(body);
+      return postOrder(this.state(), { ...who, rules: this.rulesFor(who) }, body);
     }
     if (method === 'POST' && path === '/orders')
       return { status: 400, body: { error: 'batch orders are not supported locally' } };
     if (method === 'GET' && path.startsWith('/data/order/')) {
       const o = this.orders.get(path.slice(12));
+      // in the order's status spelling, if a fault gave it one (issue #8 point 1)
       return o !== undefined && o.owner === who.apiKey
-        ? { status: 200, body: o }
+        ? { status: 200, body: this.faults.spellRecord(o) }
         : { status: 404, body: { error: 'order not found' } };
     }
     if (method === 'GET' && path === '/data/trades') return page(this.tradesFor(who, q));
     if (method === 'GET' && path === '/data/orders') return page([]);
-    if (method === 'GET' && (path === '/balance-allowance' || path === '/balance-allowance/update')) {
-      const owner =
-        q.get('signature_type') === '0'
-          ? who.address
-          : (this.funders.get(who.address.toLowerCase()) ?? who.address);
-      const asset = q.get('asset_type') === 'COLLATERAL' ? COLLATERAL : (q.get('token_id') ?? '');
-      const balance = String(this.ledger.balance(owner, asset));
-      return { status: 200, body: { balance, allowances: { [V2_EXCHANGE]: MAX_ALLOWANCE } } };
-    }
+    if (method === 'GET' && (path === '/balance-allowance' || path === '/balance-allowance/update'))
+      return this.balanceAllowance(who, q, path.endsWith('/update'));
     if (method === 'DELETE') return { status: 200, body: { canceled: [], not_canceled: {} } };
     return { status: 404, body: { error: 'not found' } };
   }
@@ -206,7 +309,7 @@ export class LocalClob {
           { t: m.downTokenId, o: 'Down' },
         ],
         mts: Number(formatMicros(up?.tick ?? 10_000)),
-        nr: false,
+        nr: m.negRisk === true,
         fd: { r: this.fee.rate, e: this.fee.exponent, to: true },
         mos: 5,
       },
@@ -222,6 +325,9 @@ export class LocalClob {
       this.created.add(id);
     } else if (method !== 'GET' || path !== '/auth/derive-api-key') {
       return { status: 405, body: { error: 'method not allowed' } };
+    } else if (!this.created.has(id)) {
+      // The venue derives only keys that exist (issue #8): create first (`createOrDeriveApiKey`).
+      return { status: 400, body: { error: 'Could not derive api key!' } };
     }
     const creds = deriveCreds(this.seed, l1.address, l1.nonce);
     this.keys.set(creds.apiKey, { ...creds, address: l1.address });
@@ -236,7 +342,7 @@ export class LocalClob {
       version: this.version,
       fee: this.fee,
       minNotional: this.minNotional,
-      ledger: this.ledger,
+      ledger: this.view,
       faults: this.faults,
       orders: this.orders,
       trades: this.trades,
@@ -249,6 +355,76 @@ export class LocalClob {
         this.timers.add(t);
       },
     };
+  }
+
+  /** The account rules of `who`'s orders (issue #8). */
+  private rulesFor(who: ApiIdentity): OrderRules {
+    const rules = {
+      depositWalletOnly: this.strict.depositWalletOnly,
+      acceptsSigner: async (signer: string): Promise<boolean> => {
+        if (this.strict.depositWalletKeys !== 'bound') return false;
+        const owner = await this.depositWallets.ownerOf(signer);
+        return owner !== null && owner.toLowerCase() === who.address.toLowerCase();
+      },
+    };
+    return this.verify1271 === undefined ? rules : { ...rules, verify1271: this.verify1271 };
+  }
+
+  /** Reads the order maker's allowances from the chain the first time it is seen. */
+  private async loadAllowances(body: string): Promise<void> {
+    if (this.allowances === undefined) return;
+    let maker: unknown;
+    try {
+      maker = (JSON.parse(body) as { order?: { maker?: unknown } } | null)?.order?.maker;
+    } catch {
+      return; // postOrder answers the malformed body
+    }
+    if (typeof maker !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(maker)) return;
+    if (this.allowances.cached(maker) === undefined) await this.allowances.refresh(maker);
+  }
+
+  /** The balance `POST /order` checks: gated by update calls and allowances (issue #8). */
+  private visibleBalance(owner: string, asset: string): number {
+    const held = this.ledger.balance(owner, asset);
+    const a = this.allowances?.cached(owner);
+    if (asset === COLLATERAL) {
+      if (this.strict.requireBalanceUpdate && !this.refreshed.has(owner.toLowerCase())) return 0;
+      if (a !== undefined && a.collateral < BigInt(held)) return Number(a.collateral);
+      return held;
+    }
+    return a !== undefined && !a.ctfApproved ? 0 : held;
+  }
+
+  /**
+   * `GET /balance-allowance(/update)` (protocol §5.6): the owner is the key's deposit wallet for
+   * `signature_type=3`, its registered funder for 1/2, the key's address for 0. An update re-reads
+   * the owner's balances and allowances from the chain and makes its collateral visible.
+   */
+  private async balanceAllowance(who: ApiIdentity, q: URLSearchParams, update: boolean): Promise<Reply> {
+    const type = q.get('signature_type');
+    const collateral = q.get('asset_type') === 'COLLATERAL';
+    const owner =
+      type === '0'
+        ? who.address
+        : type === '3'
+          ? this.depositWallets.walletOf(who.address)
+          : (this.funders.get(who.address.toLowerCase()) ?? who.address);
+    const spender = this.allowances?.spender ?? V2_EXCHANGE;
+    if (owner === undefined) return { status: 200, body: { balance: '0', allowances: { [spender]: '0' } } };
+    if (update) {
+      if (collateral) this.markBalanceRefreshed(owner);
+      await this.ledger.refresh?.(owner);
+      if (this.allowances !== undefined) await this.allowances.refresh(owner);
+    }
+    const asset = collateral ? COLLATERAL : (q.get('token_id') ?? '');
+    const hidden = collateral && this.strict.requireBalanceUpdate && !this.refreshed.has(owner.toLowerCase());
+    const balance = hidden ? '0' : String(this.ledger.balance(owner, asset));
+    let allowance = MAX_ALLOWANCE;
+    if (this.allowances !== undefined) {
+      const a = this.allowances.cached(owner) ?? (await this.allowances.refresh(owner));
+      allowance = collateral ? a.collateral.toString() : a.ctfApproved ? MAX_ALLOWANCE : '0';
+    }
+    return { status: 200, body: { balance, allowances: { [spender]: allowance } } };
   }
 
   /** Every trade matched so far, in match order (for rehearsal checks: who sold what, how often). */
@@ -269,6 +445,15 @@ export class LocalClob {
     );
   }
 }
+
+/** Body of `POST /_control/clob`: the strict settings to change. */
+const StrictCommandSchema = z
+  .object({
+    depositWalletOnly: z.boolean().optional(),
+    depositWalletKeys: z.enum(['bound', 'eoa-only']).optional(),
+    requireBalanceUpdate: z.boolean().optional(),
+  })
+  .strict();
 
 function page(data: unknown[]): Reply {
   return { status: 200, body: { data, next_cursor: PAGE_END, limit: 100, count: data.length } };
