@@ -1,17 +1,24 @@
 /**
- * `npm run rehearse` (issue #4): local exchange + local chain + `trade --mode live` over
- * REHEARSE_WINDOWS recorded windows (default 4) with every CLOB fault switch fired once. Prints the
- * trader's summary, then as its last line one JSON object
- * `{"positions","faultsInjected","discrepancies","duplicateSells","lostPositions","redeemed"}`;
- * exits non-zero unless every fault fired, discrepancies, duplicate sells and lost positions are 0
- * and every winner was redeemed. REHEARSE_SPEED sets the playback speed (default 60); REHEARSE_DATABASE_URL a
- * PostgreSQL database instead of a temporary PGlite; REHEARSE_KEEP=1 keeps the temporary directory.
+ * `npm run rehearse` (issues #4, #8): local exchange (strict mode) + local chain + `trade --mode
+ * live`: first a wallet without the CTF approval must be refused at start, then one run per
+ * signature type (REHEARSE_SIGNATURE_TYPES, default `0,3`) over REHEARSE_WINDOWS recorded windows
+ * (default 5) with every CLOB fault switch fired once. Prints the trader's summary, then as its
+ * last line one JSON object `{"positions","faultsInjected","discrepancies","duplicateSells",
+ * "lostPositions","redeemed","signatureTypes","statusSpellings","allowanceRefused"}`; exits
+ * non-zero unless the refusal happened and, in every run, every fault fired, discrepancies,
+ * duplicate sells and lost positions are 0 and every winner was redeemed. REHEARSE_SPEED sets the
+ * playback speed (default 60); REHEARSE_DATABASE_URL a PostgreSQL database instead of a temporary
+ * PGlite; REHEARSE_KEEP=1 keeps the temporary directories.
  */
 import { rehearse } from '../src/live/rehearsal';
 
 async function main(): Promise<void> {
   const report = await rehearse({
-    windows: Number(process.env.REHEARSE_WINDOWS ?? 4),
+    windows: Number(process.env.REHEARSE_WINDOWS ?? 5),
+    signatureTypes: (process.env.REHEARSE_SIGNATURE_TYPES ?? '0,3')
+      .split(',')
+      .map((t) => Number(t.trim()))
+      .filter((t): t is 0 | 3 => t === 0 || t === 3),
     speed: Number(process.env.REHEARSE_SPEED ?? 60),
     databaseUrl: process.env.REHEARSE_DATABASE_URL ?? '',
     progress: (line) => console.error(`rehearse: ${line}`),

@@ -5,11 +5,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { polygon } from 'viem/chains';
 import { chainAddresses } from '../../src/chain/addresses';
 import { ChainReader } from '../../src/chain/balances';
-import {
-  DEPOSIT_WALLET_ABI,
-  depositWalletOwner,
-  isValidSignature1271,
-} from '../../src/chain/deposit-wallet';
+import { DEPOSIT_WALLET_ABI, depositWalletOwner, isValidSignature1271 } from '../../src/chain/deposit-wallet';
 import { ChainNetworkError } from '../../src/chain/errors';
 import { startLocalChain, type LocalChain, type WindowIds } from '../../src/chain/local-chain';
 import { Reconciler } from '../../src/chain/reconcile';
@@ -178,7 +174,11 @@ describe('local chain', () => {
   });
 
   describe('TestDepositWallet (POLY_1271, issue #8)', () => {
-    const signType3 = async (ownerKey: `0x${string}`, wallet: string, tokenId: string): Promise<WireOrderV2> => {
+    const signType3 = async (
+      ownerKey: `0x${string}`,
+      wallet: string,
+      tokenId: string,
+    ): Promise<WireOrderV2> => {
       const signer = createWalletClient({
         account: privateKeyToAccount(ownerKey),
         chain: polygon,
@@ -214,16 +214,22 @@ describe('local chain', () => {
       // the embedded struct hash tampered to match: the inner signature no longer recovers to the owner
       const otherKey = generatePrivateKey();
       const foreign = await signType3(otherKey, wallet, win.upTokenId);
-      expect(await isValidSignature1271(chain.provider, wallet, orderHash(foreign, domain), foreign.signature)).toBe(
+      expect(
+        await isValidSignature1271(chain.provider, wallet, orderHash(foreign, domain), foreign.signature),
+      ).toBe(false);
+      // a malformed signature (plain 65-byte ECDSA, truncated) is invalid, not a revert
+      expect(await isValidSignature1271(chain.provider, wallet, hash, order.signature.slice(0, 132))).toBe(
         false,
       );
-      // a malformed signature (plain 65-byte ECDSA, truncated) is invalid, not a revert
-      expect(await isValidSignature1271(chain.provider, wallet, hash, order.signature.slice(0, 132))).toBe(false);
-      expect(await isValidSignature1271(chain.provider, wallet, hash, order.signature.slice(0, -4))).toBe(false);
+      expect(await isValidSignature1271(chain.provider, wallet, hash, order.signature.slice(0, -4))).toBe(
+        false,
+      );
       // a wallet deployed for the local chain id rejects a signature made for Polygon
       const wrongChain = await chain.deployDepositWallet(owner, chain.chainId);
       const o2 = await signType3(ownerKey, wrongChain, win.upTokenId);
-      expect(await isValidSignature1271(chain.provider, wrongChain, orderHash(o2, domain), o2.signature)).toBe(false);
+      expect(
+        await isValidSignature1271(chain.provider, wrongChain, orderHash(o2, domain), o2.signature),
+      ).toBe(false);
       // an EOA "signer" is never valid over ERC-1271
       expect(await isValidSignature1271(chain.provider, owner, hash, order.signature)).toBe(false);
     });
@@ -237,13 +243,13 @@ describe('local chain', () => {
       expect(await reader.collateralAllowance(address, user.address)).toBe(MaxUint256);
 
       const stranger = new Contract(address, DEPOSIT_WALLET_ABI, user);
-      await expect(stranger.getFunction('execute').staticCall(chain.deployment.collateral, 0n, approve)).rejects.toThrow(
-        /not owner/,
-      );
+      await expect(
+        stranger.getFunction('execute').staticCall(chain.deployment.collateral, 0n, approve),
+      ).rejects.toThrow(/not owner/);
       const overdraw = chain.collateral.interface.encodeFunctionData('transfer', [user.address, 1n]);
-      await expect(asOwner.getFunction('execute').staticCall(chain.deployment.collateral, 0n, overdraw)).rejects.toThrow(
-        /insufficient balance/,
-      );
+      await expect(
+        asOwner.getFunction('execute').staticCall(chain.deployment.collateral, 0n, overdraw),
+      ).rejects.toThrow(/insufficient balance/);
       await chain.mintOutcomeTokens(address, win.conditionId, 2_000_000n);
       const held = await reader.outcomeBalances(address, [win.upTokenId, win.downTokenId]);
       expect([...held.values()]).toEqual([2_000_000n, 2_000_000n]);

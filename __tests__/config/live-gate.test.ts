@@ -14,7 +14,7 @@ const key = Wallet.createRandom().privateKey; // a fresh wallet per run, never a
 const ok = {
   LIVE_CONFIRM: LIVE_CONFIRM_PHRASE,
   PRIVATE_KEY: key,
-  POSITION_SIZE_USDC: '1',
+  POSITION_SIZE_USDC: '2.5',
   DAILY_LOSS_LIMIT_USDC: '5',
   MAX_OPEN_POSITIONS: '2',
   RPC_URL: 'http://127.0.0.1:8545',
@@ -40,8 +40,8 @@ describe('live trading gate (issue #4)', () => {
     expect(liveGateRefusals(loadConfig({ env: ok }))).toEqual([]);
     const safe = liveGateRefusals(loadConfig({ env: { ...ok, SIGNATURE_TYPE: '2' } }));
     expect(safe).toEqual([expect.stringContaining('FUNDER_ADDRESS')]);
-    expect(liveGateRefusals(loadConfig({ env: { ...ok, POSITION_SIZE_USDC: '2' } }))).toEqual([
-      expect.stringContaining('MAX_POSITION_USDC'),
+    expect(liveGateRefusals(loadConfig({ env: { ...ok, POSITION_SIZE_USDC: '3' } }))).toEqual([
+      expect.stringContaining('above the live cap MAX_POSITION_USDC'),
     ]);
   });
 
@@ -73,14 +73,52 @@ describe('live trading gate (issue #4)', () => {
       spy.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(errors).toEqual([expect.stringMatching(/^refused: could not derive CLOB API credentials/)]);
+    // past the gate: the first start-up step that needs the network refuses (which one comes
+    // first is the live runtime's order: the chain checks, then the CLOB credentials)
+    expect(errors).toEqual([
+      expect.stringMatching(/^refused: (could not derive CLOB API credentials|the start-up check)/),
+    ]);
     expect(errors.join('\n')).not.toContain(key.slice(2));
   });
 
-  it('refuses SIGNATURE_TYPE 3 (POLY_1271), which the CLOB client cannot sign for', () => {
+  it('supports SIGNATURE_TYPE 3 (POLY_1271) and asks for the funder of types 1, 2 and 3 (issue #8)', () => {
+    const funder = '0x' + '12'.repeat(20);
+    for (const t of ['1', '2', '3']) {
+      const lines = liveGateRefusals(loadConfig({ env: { ...ok, SIGNATURE_TYPE: t } }));
+      expect(lines).toEqual([expect.stringContaining('set FUNDER_ADDRESS')]);
+      expect(
+        liveGateRefusals(loadConfig({ env: { ...ok, SIGNATURE_TYPE: t, FUNDER_ADDRESS: funder } })),
+      ).toEqual([]);
+    }
     expect(liveGateRefusals(loadConfig({ env: { ...ok, SIGNATURE_TYPE: '3' } }))).toEqual([
-      expect.stringContaining('SIGNATURE_TYPE'),
+      "SIGNATURE_TYPE 3 (POLY_1271) signs for a deposit wallet: set FUNDER_ADDRESS to your deposit wallet's address (the address polymarket.com shows for your account)",
     ]);
+  });
+});
+
+describe('a size that cannot sell at its stop loss (issue #8 point 5)', () => {
+  it('is refused with one line naming the worst case and the smallest size that works', () => {
+    const lines = liveGateRefusals(loadConfig({ env: { ...ok, POSITION_SIZE_USDC: '1' } }));
+    expect(lines).toEqual([
+      'POSITION_SIZE_USDC 1 cannot exit at the stop loss: bought at 0.16, the stop fires at a bid of 0.11 and selling 5.87 shares at 0.08 brings 0.4696 USDC, below MIN_ORDER_NOTIONAL_USDC 1; the smallest size that can is 2.13 USDC: set POSITION_SIZE_USDC and MAX_POSITION_USDC to at least 2.13',
+    ]);
+  });
+
+  it('accepts the smallest size, refuses a cent less, and follows the settings', () => {
+    expect(liveGateRefusals(loadConfig({ env: { ...ok, POSITION_SIZE_USDC: '2.13' } }))).toEqual([]);
+    expect(liveGateRefusals(loadConfig({ env: { ...ok, POSITION_SIZE_USDC: '2.12' } }))).toEqual([
+      expect.stringContaining('the smallest size that can is 2.13 USDC'),
+    ]);
+    const wide = { ...ok, STOP_LOSS_PCT: '0.5', TRAILING_ACTIVATION_PCT: '0.5', MAX_POSITION_USDC: '10' };
+    expect(liveGateRefusals(loadConfig({ env: { ...wide, POSITION_SIZE_USDC: '4' } }))).toEqual([
+      expect.stringContaining('set POSITION_SIZE_USDC and MAX_POSITION_USDC to at least 4.26'),
+    ]);
+  });
+
+  it('the defaults need only the size lowered to the cap: the default cap can exit', () => {
+    const lines = liveGateRefusals(loadConfig({ env: { ...ok, POSITION_SIZE_USDC: '' } }));
+    expect(lines).toEqual([expect.stringContaining('above the live cap MAX_POSITION_USDC (2.5)')]);
+    expect(liveGateRefusals(loadConfig({ env: { ...ok, POSITION_SIZE_USDC: '2.5' } }))).toEqual([]);
   });
 });
 

@@ -4,7 +4,10 @@ import { redactConfig, redactUrl } from '../../src/config/redact';
 
 describe('RPC_URL redaction', () => {
   it.each([
-    ['https://polygon-mainnet.g.alchemy.com/v2/SECRETKEY123', 'https://polygon-mainnet.g.alchemy.com/[redacted]'],
+    [
+      'https://polygon-mainnet.g.alchemy.com/v2/SECRETKEY123',
+      'https://polygon-mainnet.g.alchemy.com/[redacted]',
+    ],
     ['https://rpc.example.com/?apikey=SECRETKEY123', 'https://rpc.example.com/[redacted]'],
     ['https://user:SECRETKEY123@rpc.example.com', 'https://rpc.example.com/[redacted]'],
     ['http://127.0.0.1:8545', 'http://127.0.0.1:8545'],

@@ -1,4 +1,11 @@
+import { ClobClient, OrderType, Side } from '@polymarket/clob-client-v2';
+import { createWalletClient, custom } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { polygon } from 'viem/chains';
+import type { OrderCommand, VenueEvent } from '../../src/core/types';
+import { COLLATERAL } from '../../src/exchange-local/clob/ledger';
 import { startLocalExchange, type LocalExchange } from '../../src/exchange-local/server';
+import { ClobVenue } from '../../src/execution/clob-venue';
 import {
   applyFrames,
   FrameCollector,
@@ -129,5 +136,145 @@ describe('local exchange fault switches', () => {
     expect(ctx.lx.stats().faults.duplicated).toBe(1);
     await post('/_control/fault', { fault: 'drop' });
     await ctx.c.waitFor(() => ctx.c.closed);
+  });
+});
+
+/** The CLOB switches of issue #8 (status spellings, answer delay, no hashes) and precise stats (point 12). */
+describe('local CLOB fault switches (issue #8)', () => {
+  let lx: LocalExchange;
+  let venue: ClobVenue;
+  let events: VenueEvent[];
+  let client: ClobClient;
+  let up: string;
+  let seq = 0;
+  beforeEach(async () => {
+    lx = await startLocalExchange({ input: syntheticRows(2, 20), manual: true, rtdsInput: null });
+    const pk = generatePrivateKey();
+    const account = privateKeyToAccount(pk);
+    lx.clob.ledger.apply([{ owner: account.address, asset: COLLATERAL, delta: 1_000_000_000 }]);
+    venue = await ClobVenue.create({ host: lx.url, chainId: 137, account, requestTimeoutMs: 500 });
+    events = [];
+    venue.setListener((e) => events.push(e));
+    const signer = createWalletClient({
+      account,
+      chain: polygon,
+      transport: custom({ request: () => Promise.reject(new Error('no rpc')) }),
+    });
+    const creds = await new ClobClient({ host: lx.url, chain: 137, signer }).createOrDeriveApiKey();
+    client = new ClobClient({ host: lx.url, chain: 137, signer, creds });
+    up = lx.markets()[0]!.upTokenId;
+  });
+  afterEach(async () => {
+    await lx.close();
+  });
+
+  const buy = (): OrderCommand => ({
+    clientOrderId: `f${(seq += 1)}`,
+    positionKey: 'p',
+    purpose: 'entry',
+    tokenId: up,
+    window: lx.markets()[0]!.window,
+    side: 'BUY',
+    tif: 'FOK',
+    limitPrice: 420_000,
+    notional: 5_000_000,
+    createdMs: 0,
+  });
+  async function run(cmd: OrderCommand): Promise<VenueEvent> {
+    venue.submit(cmd);
+    await venue.idle();
+    return events[events.length - 1]!;
+  }
+  async function control(body: unknown): Promise<Record<string, unknown>> {
+    const res = await fetch(`${lx.url}/_control/fault`, { method: 'POST', body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  it('statusSpelling answers the POST and the order record in the spelling, and counts it', async () => {
+    await control({ fault: 'statusSpelling', spelling: 'ORDER_STATUS_MATCHED' });
+    const cmd = buy();
+    expect(await run(cmd)).toMatchObject({ kind: 'filled' });
+    const id = venue.orderIdsOf(cmd.clientOrderId)[0]!;
+    expect(((await client.getOrder(id)) as unknown as { status: string }).status).toBe(
+      'ORDER_STATUS_MATCHED',
+    );
+    await control({ fault: 'statusSpelling', spelling: 'CANCELLED' });
+    await control({ fault: 'fokKill' });
+    const killed = buy();
+    expect(await run(killed)).toMatchObject({ kind: 'killed' });
+    const rec = (await client.getOrder(venue.orderIdsOf(killed.clientOrderId)[0]!)) as unknown as Record<
+      string,
+      unknown
+    >;
+    expect(rec).toMatchObject({ status: 'CANCELLED', associate_trades: null });
+    expect(lx.clob.faults.stats.statusSpellings).toBe(2);
+    expect(lx.clob.faults.stats.spellingsServed).toEqual({ ORDER_STATUS_MATCHED: 2, CANCELLED: 1 });
+  });
+
+  it('a delayed answer: status "delayed", the record DELAYED until the match is applied', async () => {
+    await control({ fault: 'statusSpelling', spelling: 'DELAYED', matchAfterMs: 200 });
+    const res = (await client.createAndPostMarketOrder(
+      { tokenID: up, amount: 5, side: Side.BUY, price: 0.42 },
+      undefined,
+      OrderType.FOK,
+    )) as unknown as Record<string, unknown>;
+    expect(res).toMatchObject({ success: true, status: 'delayed' });
+    const id = String(res.orderID);
+    expect(await client.getOrder(id)).toMatchObject({ status: 'DELAYED', associate_trades: null });
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await client.getOrder(id)).toMatchObject({ status: 'MATCHED' });
+    expect(lx.clob.faults.stats.delayedMatches).toBe(1);
+  });
+
+  it('answerDelay holds the request before processing it (the order is unknown meanwhile)', async () => {
+    await control({ fault: 'answerDelay', ms: 300 });
+    const t0 = Date.now();
+    const before = lx.clob.tradeLog().length;
+    const pending = client.createAndPostMarketOrder({ tokenID: up, amount: 5, side: Side.BUY, price: 0.42 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(lx.clob.tradeLog().length).toBe(before);
+    await pending;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(lx.clob.tradeLog().length).toBeGreaterThan(before);
+    expect(lx.clob.faults.stats.answerDelays).toBe(1);
+  });
+
+  it('noTxHash: trade ids but no hashes in the reply, trades never get one', async () => {
+    await control({ fault: 'noTxHash' });
+    const ev = await run(buy());
+    expect(ev).toMatchObject({ kind: 'filled' });
+    expect(lx.clob.tradeLog().every((t) => t.transaction_hash === '')).toBe(true);
+  });
+
+  it('errorsAfterFill counts only an order that filled and then got the 500', async () => {
+    lx.clob.faults.errorAfterFillNext(1);
+    lx.clob.faults.killNext(1);
+    expect(await run(buy())).toMatchObject({ kind: 'killed' });
+    expect(lx.clob.faults.stats.errorsAfterFill).toBe(0);
+    expect(await run(buy())).toMatchObject({ kind: 'unknown' });
+    expect(lx.clob.faults.stats.errorsAfterFill).toBe(1);
+  });
+
+  it('pending-balance counters count only a SELL that met a settling balance', async () => {
+    lx.clob.faults.settlementDelayMs = 400;
+    expect(await run(buy())).toMatchObject({ kind: 'filled' });
+    // the venue's own pre-check reads the unsettled balance and does not post
+    const sell = { ...buy(), side: 'SELL' as const, limitPrice: 390_000, shares: 5_000_000 };
+    delete (sell as { notional?: number }).notional;
+    expect(await run(sell)).toMatchObject({ kind: 'rejected', cause: 'settlement_pending' });
+    expect(lx.clob.faults.stats.pendingBalanceReads).toBe(1);
+    // a SELL posted as is meets the settling balance at the exchange
+    const r = (await client.createAndPostMarketOrder(
+      { tokenID: up, amount: 5, side: Side.SELL, price: 0.39 },
+      undefined,
+      OrderType.FOK,
+    )) as unknown as Record<string, unknown>;
+    expect(String(r.error)).toMatch(/not enough balance/);
+    expect(lx.clob.faults.stats.pendingBalanceRefusals).toBe(1);
+    // a SELL of a token with nothing settling is refused without counting
+    const down = lx.markets()[0]!.downTokenId;
+    await client.createAndPostMarketOrder({ tokenID: down, amount: 5, side: Side.SELL, price: 0.39 });
+    expect(lx.clob.faults.stats.pendingBalanceRefusals).toBe(1);
   });
 });

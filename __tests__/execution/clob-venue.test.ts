@@ -12,10 +12,12 @@ import { REDACT_PATHS } from '../../src/core/logger';
 import { COLLATERAL } from '../../src/exchange-local/clob/ledger';
 import { startLocalExchange, type LocalExchange } from '../../src/exchange-local/server';
 import { syntheticRows } from '../../src/exchange-local/test-client';
+import { TraderError } from '../../src/core/errors';
 import { ClobVenue, type ClobVenueOptions } from '../../src/execution/clob-venue';
 
 let lx: LocalExchange;
 let venue: ClobVenue;
+let opts: ClobVenueOptions;
 let events: VenueEvent[];
 let logLines: string[];
 let pk: `0x${string}`;
@@ -35,7 +37,7 @@ beforeEach(async () => {
     },
   });
   const logger = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-  const opts: ClobVenueOptions = {
+  opts = {
     host: lx.url,
     chainId: 137,
     account,
@@ -69,6 +71,14 @@ async function run(cmd: OrderCommand): Promise<VenueEvent> {
   await venue.idle();
   return events[events.length - 1]!;
 }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A second venue on the same wallet (its credentials are derived this time). */
+async function another(extra: Partial<ClobVenueOptions> = {}): Promise<{ v: ClobVenue; got: VenueEvent[] }> {
+  const v = await ClobVenue.create({ ...opts, ...extra });
+  const got: VenueEvent[] = [];
+  v.setListener((e) => got.push(e));
+  return { v, got };
+}
 
 describe('ClobVenue fault handling', () => {
   it.each([425, 429, 500] as const)('retries %i and then fills', async (status) => {
@@ -81,7 +91,7 @@ describe('ClobVenue fault handling', () => {
   it('gives up after the bounded retries and reports rejected', async () => {
     lx.clob.faults.httpErrorNext(500, 10);
     const ev = await run(buy());
-    expect(ev).toMatchObject({ kind: 'rejected' });
+    expect(ev).toMatchObject({ kind: 'rejected', cause: 'venue_unavailable' });
     expect(ev.kind === 'rejected' && ev.reason).toMatch(/after 4 attempts/);
   });
 
@@ -94,7 +104,7 @@ describe('ClobVenue fault handling', () => {
   it('reports the kill switch as killed, with the venue text', async () => {
     lx.clob.faults.killNext();
     const ev = await run(buy());
-    expect(ev).toMatchObject({ kind: 'killed' });
+    expect(ev).toMatchObject({ kind: 'killed', cause: 'market' });
     expect(ev.kind === 'killed' && ev.reason).toMatch(/FOK orders are fully filled or killed/);
   });
 
@@ -148,7 +158,7 @@ describe('ClobVenue fault handling', () => {
     const sell = { ...buy(390_000), side: 'SELL' as const, shares: Math.floor(held / 10_000) * 10_000 };
     delete (sell as { notional?: number }).notional;
     const early = await run(sell);
-    expect(early).toMatchObject({ kind: 'rejected' });
+    expect(early).toMatchObject({ kind: 'rejected', cause: 'settlement_pending' });
     expect(early.kind === 'rejected' && early.reason).toMatch(/settlement pending/);
     await new Promise((r) => setTimeout(r, 350));
     const later = await run({ ...sell, clientOrderId: `${sell.clientOrderId}b` });
@@ -201,8 +211,160 @@ describe('ClobVenue fault handling', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(TraderError);
+    expect((err as TraderError).action).toBe('config');
     expect((err as Error).message).toMatch(/could not create or derive/);
     expect((err as Error).message).not.toContain(pk.slice(2));
+  });
+});
+
+describe('order status spellings (issue #8 point 1)', () => {
+  it.each(['MATCHED', 'ORDER_STATUS_MATCHED', 'matched'] as const)(
+    'a POST reply spelt %s → filled',
+    async (sp) => {
+      lx.clob.faults.statusSpellingNext(sp);
+      expect(await run(buy())).toMatchObject({ kind: 'filled' });
+      expect(lx.clob.faults.stats.spellingsServed[sp]).toBe(1);
+    },
+  );
+
+  it.each(['MATCHED', 'ORDER_STATUS_MATCHED', 'matched', 'associate_trades_null'] as const)(
+    'after a lost answer, an order record spelt %s resolves filled with its trades',
+    async (sp) => {
+      lx.clob.faults.statusSpellingNext(sp);
+      lx.clob.faults.timeoutAfterFillNext(1, 1_000);
+      const cmd = buy();
+      expect(await run(cmd)).toMatchObject({ kind: 'unknown' });
+      const ev = await venue.resolveUnknown(cmd.clientOrderId);
+      if (ev?.kind !== 'filled') throw new Error(`expected filled, got ${JSON.stringify(ev)}`);
+      expect(ev.fills.length).toBeGreaterThan(0);
+      expect(ev.shares).toBeGreaterThan(0);
+      expect(ev.fills.every((f) => f.price > 0)).toBe(true);
+      expect(lx.clob.faults.stats.spellingsServed[sp]).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(['LIVE', 'DELAYED'] as const)(
+    'a %s answer stays unknown while the order is pending, then resolves filled',
+    async (sp) => {
+      lx.clob.faults.delayedMatchMs = 400;
+      lx.clob.faults.statusSpellingNext(sp);
+      const cmd = buy();
+      expect(await run(cmd)).toMatchObject({ kind: 'unknown' });
+      expect(await venue.resolveUnknown(cmd.clientOrderId)).toBeNull();
+      expect(venue.unknownOrders()).toEqual([cmd.clientOrderId]);
+      await sleep(450);
+      expect(await venue.resolveUnknown(cmd.clientOrderId)).toMatchObject({ kind: 'filled' });
+      expect(lx.clob.faults.stats.delayedMatches).toBe(1);
+      expect(lx.clob.faults.stats.statusSpellings).toBe(1);
+    },
+  );
+
+  it('a delayed order the book cannot fill resolves killed', async () => {
+    lx.clob.faults.delayedMatchMs = 100;
+    lx.clob.faults.statusSpellingNext('DELAYED');
+    const cmd = buy();
+    expect(await run(cmd)).toMatchObject({ kind: 'unknown' });
+    lx.clob.faults.killNext();
+    await sleep(150);
+    expect(await venue.resolveUnknown(cmd.clientOrderId)).toMatchObject({ kind: 'killed', cause: 'market' });
+  });
+
+  it('a 404 while the POST is still in flight stays unknown; the order then fills', async () => {
+    lx.clob.faults.answerDelayNext(700);
+    const cmd = buy();
+    expect(await run(cmd)).toMatchObject({ kind: 'unknown' });
+    expect(await venue.resolveUnknown(cmd.clientOrderId)).toBeNull();
+    await sleep(600);
+    expect(await venue.resolveUnknown(cmd.clientOrderId)).toMatchObject({ kind: 'filled' });
+    expect(lx.clob.faults.stats.answerDelays).toBe(1);
+  });
+
+  it('a 404 once the in-flight window has passed is final: rejected, never reached the venue', async () => {
+    const { v, got } = await another({ inFlightGraceMs: 50 });
+    lx.clob.faults.answerDelayNext(5_000);
+    const cmd = buy();
+    v.submit(cmd);
+    await v.idle();
+    expect(got[0]).toMatchObject({ kind: 'unknown' });
+    await sleep(100);
+    expect(await v.resolveUnknown(cmd.clientOrderId)).toMatchObject({
+      kind: 'rejected',
+      cause: 'venue_unavailable',
+    });
+  });
+
+  it('a matched reply with tradeIDs and no hashes is filled at once (no post-match trade polling)', async () => {
+    lx.clob.faults.noTxHashNext(1);
+    const t0 = Date.now();
+    const ev = await run(buy());
+    expect(ev).toMatchObject({ kind: 'filled' });
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(ev.kind === 'filled' && ev.fills.every((f) => f.price > 0 && f.shares > 0)).toBe(true);
+    expect(lx.clob.faults.stats.unsettledTrades).toBe(1);
+  });
+});
+
+describe('failure causes and account set-up (issue #8)', () => {
+  it.each([
+    [425, 'venue_unavailable'],
+    [429, 'rate_limited'],
+    [500, 'venue_unavailable'],
+  ] as const)('after the retries give up on %i: rejected with cause %s', async (status, cause) => {
+    lx.clob.faults.httpErrorNext(status, 10);
+    expect(await run(buy())).toMatchObject({ kind: 'rejected', cause });
+  });
+
+  it('maker not allowed → account_setup with one line naming the setting, reported once', async () => {
+    lx.clob.setStrict({ depositWalletOnly: true });
+    const hints: string[] = [];
+    const { v, got } = await another({ onAccountSetupError: (h) => hints.push(h) });
+    v.submit(buy());
+    v.submit(buy(430_000));
+    await v.idle();
+    expect(got).toHaveLength(2);
+    for (const ev of got) {
+      expect(ev).toMatchObject({ kind: 'rejected', cause: 'account_setup' });
+      expect(ev.kind === 'rejected' && ev.reason).toMatch(/SIGNATURE_TYPE=3/);
+    }
+    expect(hints).toHaveLength(1);
+    expect(hints[0]).toMatch(/FUNDER_ADDRESS/);
+    expect(hints[0]).not.toContain('\n');
+  });
+
+  it('credentials: created for a wallet without a key, derived the next time', async () => {
+    const fresh = privateKeyToAccount(generatePrivateKey());
+    lx.clob.ledger.apply([{ owner: fresh.address, asset: COLLATERAL, delta: 100_000_000 }]);
+    const first = await ClobVenue.create({ ...opts, account: fresh });
+    const got: VenueEvent[] = [];
+    first.setListener((e) => got.push(e));
+    first.submit(buy());
+    await first.idle();
+    expect(got[0]).toMatchObject({ kind: 'filled' });
+    // the key exists now: the next start derives it (create is refused, derive answers)
+    const second = await ClobVenue.create({ ...opts, account: fresh });
+    expect(second).toBeInstanceOf(ClobVenue);
+  });
+
+  it('credentials that cannot be obtained → config error with a one-line hint', async () => {
+    // L1 headers signed for another chain: the venue answers "Invalid L1 Request headers"
+    const err = await ClobVenue.create({ ...opts, chainId: 80002 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TraderError);
+    expect((err as TraderError).action).toBe('config');
+    expect((err as Error).message).toMatch(/PRIVATE_KEY.*CHAIN_ID/);
+    expect((err as Error).message).not.toContain(pk.slice(2));
+  });
+
+  it('updateCollateral reads what the venue sees for the funder', async () => {
+    const c = await venue.updateCollateral();
+    expect(c.balance).toBe(1_000_000_000n);
+    expect(Object.values(c.allowances).length).toBeGreaterThan(0);
+  });
+
+  it('signature types 1–3 without a funder are refused at creation', async () => {
+    await expect(ClobVenue.create({ ...opts, signatureType: 3 })).rejects.toThrow(/FUNDER_ADDRESS/);
   });
 });

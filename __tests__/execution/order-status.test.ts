@@ -28,11 +28,19 @@ describe('parseOrderStatus', () => {
     ['MATCHED with nothing matched (poll again)', { associate_trades: null, size_matched: '0' }, 'pending'],
     ['CANCELED', { status: 'CANCELED', associate_trades: [], size_matched: '0' }, 'killed'],
     ['CANCELLED', { status: 'CANCELLED', associate_trades: null, size_matched: '0' }, 'killed'],
-    ['ORDER_STATUS_CANCELED', { status: 'ORDER_STATUS_CANCELED', associate_trades: null, size_matched: '0' }, 'killed'],
+    [
+      'ORDER_STATUS_CANCELED',
+      { status: 'ORDER_STATUS_CANCELED', associate_trades: null, size_matched: '0' },
+      'killed',
+    ],
     ['canceled', { status: 'canceled', associate_trades: [], size_matched: '0' }, 'killed'],
     ['CANCELED after a partial FOK match (filled with what matched)', { status: 'CANCELED' }, 'filled'],
     ['LIVE', { status: 'LIVE', associate_trades: null, size_matched: '0' }, 'pending'],
-    ['ORDER_STATUS_LIVE', { status: 'ORDER_STATUS_LIVE', associate_trades: null, size_matched: '0' }, 'pending'],
+    [
+      'ORDER_STATUS_LIVE',
+      { status: 'ORDER_STATUS_LIVE', associate_trades: null, size_matched: '0' },
+      'pending',
+    ],
     ['DELAYED', { status: 'DELAYED', associate_trades: null, size_matched: '0' }, 'pending'],
     ['delayed', { status: 'delayed', associate_trades: null, size_matched: '0' }, 'pending'],
     ['UNMATCHED', { status: 'UNMATCHED', associate_trades: null, size_matched: '0' }, 'pending'],
@@ -87,13 +95,29 @@ describe('classifyPost', () => {
     expect(classifyPost({ ...matched(s), makingAmount: '', takingAmount: '' }).kind).toBe('unknown');
   });
   it.each([
-    [{ error: "order couldn't be fully filled. FOK orders are fully filled or killed.", status: 400 }, 'killed', 'market'],
+    [
+      { error: "order couldn't be fully filled. FOK orders are fully filled or killed.", status: 400 },
+      'killed',
+      'market',
+    ],
     [{ error: 'service not ready', status: 425 }, 'retry', 'venue_unavailable'],
     [{ error: 'Too Many Requests', status: 429 }, 'retry', 'rate_limited'],
     [{ error: 'could not run the execution', status: 500 }, 'retry', 'venue_unavailable'],
-    [{ error: 'Trading is currently disabled. Check polymarket.com for updates', status: 503 }, 'retry', 'venue_unavailable'],
-    [{ error: 'Trading is currently cancel-only. Check polymarket.com', status: 400 }, 'rejected', 'venue_unavailable'],
-    [{ error: 'invalid post-only order: only post-only orders are accepted', status: 400 }, 'rejected', 'venue_unavailable'],
+    [
+      { error: 'Trading is currently disabled. Check polymarket.com for updates', status: 503 },
+      'retry',
+      'venue_unavailable',
+    ],
+    [
+      { error: 'Trading is currently cancel-only. Check polymarket.com', status: 400 },
+      'rejected',
+      'venue_unavailable',
+    ],
+    [
+      { error: 'invalid post-only order: only post-only orders are accepted', status: 400 },
+      'rejected',
+      'venue_unavailable',
+    ],
     [{ error: 'connect ECONNREFUSED 127.0.0.1:9' }, 'retry', 'venue_unavailable'],
   ] as const)('%j → %s / %s', (res, kind, cause) => {
     expect(classifyPost(res)).toMatchObject({ kind, cause });
@@ -119,7 +143,8 @@ describe('accountSetupHint', () => {
     expect(hint).not.toContain('\n');
   });
   it('a balance refusal is set-up only for a BUY with a zero allowance', () => {
-    const text = 'not enough balance / allowance: the balance is not enough -> balance: 0, order amount: 5000000';
+    const text =
+      'not enough balance / allowance: the balance is not enough -> balance: 0, order amount: 5000000';
     expect(accountSetupHint(text, 0, { side: 'BUY', allowance: 0n })).toMatch(/npm run approve/);
     expect(accountSetupHint(text, 3, { side: 'BUY', allowance: 0n })).toMatch(/FUNDER_ADDRESS/);
     expect(accountSetupHint(text, 0, { side: 'BUY', allowance: 10n })).toBeNull();
@@ -127,7 +152,9 @@ describe('accountSetupHint', () => {
     expect(accountSetupHint(text, 0)).toBeNull();
   });
   it('market refusals are not set-up errors', () => {
-    expect(accountSetupHint("order couldn't be fully filled. FOK orders are fully filled or killed.", 0)).toBeNull();
+    expect(
+      accountSetupHint("order couldn't be fully filled. FOK orders are fully filled or killed.", 0),
+    ).toBeNull();
     expect(accountSetupHint('order 0x1 is invalid. Duplicated.', 0)).toBeNull();
   });
 });

@@ -150,7 +150,12 @@ export class SilentBuysVenue implements ExecutionVenue {
     if (cmd.side === 'BUY') this.buys.push(cmd);
     if (cmd.side === 'BUY' && this.n > 0) {
       this.n -= 1;
-      this.listener({ kind: 'unknown', clientOrderId: cmd.clientOrderId, tsMs: this.clock.now(), reason: 'timeout' });
+      this.listener({
+        kind: 'unknown',
+        clientOrderId: cmd.clientOrderId,
+        tsMs: this.clock.now(),
+        reason: 'timeout',
+      });
       return;
     }
     this.inner.submit(cmd);

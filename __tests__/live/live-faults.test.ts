@@ -5,6 +5,7 @@
  * CLOSED (or never opened), no duplicate sell, no token left unexplained, and a reconciliation
  * pass finds no discrepancy.
  */
+import type { ClobFaultStats } from '../../src/exchange-local/clob/faults';
 import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
 import { syntheticRows } from '../../src/exchange-local/test-client';
 import { setupLive, sleep, tickOf, type LiveEnv } from '../helpers/live-harness';
@@ -27,15 +28,22 @@ const tickNow = () => tickOf(stack);
 const setup = () => setupLive(stack);
 type Env = LiveEnv;
 
-/** Enters on a tick, then flattens (the kill switch), retrying the flatten while settlement lags. */
+/**
+ * Enters on a tick, then flattens (the kill switch): flatten keeps selling on every tick, and
+ * retries after venue-side failures wait out their back-off on the ticks' clock (issue #8), so
+ * ticks keep coming, 5 s of venue time apart, while settlement lags.
+ */
 async function enterAndExit(env: Env, armExit?: () => void): Promise<void> {
   env.session.onTick(tickNow());
   await env.settle();
   armExit?.();
-  for (let i = 0; i < 20 && env.session.trader.openPositions().length > 0; i++) {
-    env.session.flatten();
+  env.session.flatten();
+  await env.settle();
+  for (let i = 1; i <= 40 && env.session.trader.openPositions().length > 0; i++) {
+    await sleep(150);
+    const t = tickNow();
+    env.session.onTick({ ...t, tsMs: t.tsMs + i * 5_000 });
     await env.settle();
-    if (env.session.trader.openPositions().length > 0) await sleep(200);
   }
 }
 
@@ -73,29 +81,40 @@ async function expectClean(env: Env): Promise<void> {
 }
 
 describe('live loop under each CLOB fault (issue #4)', () => {
-  const exitFaults: [string, () => void][] = [
-    ['FOK kill', () => stack.exchange.clob.faults.killNext()],
-    ['425', () => stack.exchange.clob.faults.httpErrorNext(425)],
-    ['429', () => stack.exchange.clob.faults.httpErrorNext(429)],
-    ['500', () => stack.exchange.clob.faults.httpErrorNext(500)],
-    ['version mismatch', () => stack.exchange.clob.faults.versionMismatchNext()],
-    ['timeout after a fill', () => stack.exchange.clob.faults.timeoutAfterFillNext(1, 1_000)],
-    ['500 after a fill', () => stack.exchange.clob.faults.errorAfterFillNext()],
+  type Stat = Exclude<keyof ClobFaultStats, 'spellingsServed'>;
+  // each fault with the exchange counter that proves its path ran (issue #8 point 12)
+  const exitFaults: [string, () => void, Stat][] = [
+    ['FOK kill', () => stack.exchange.clob.faults.killNext(), 'killed'],
+    ['425', () => stack.exchange.clob.faults.httpErrorNext(425), 'httpErrors'],
+    ['429', () => stack.exchange.clob.faults.httpErrorNext(429), 'httpErrors'],
+    ['500', () => stack.exchange.clob.faults.httpErrorNext(500), 'httpErrors'],
+    ['version mismatch', () => stack.exchange.clob.faults.versionMismatchNext(), 'versionMismatches'],
+    ['timeout after a fill', () => stack.exchange.clob.faults.timeoutAfterFillNext(1, 1_000), 'timeouts'],
+    ['500 after a fill', () => stack.exchange.clob.faults.errorAfterFillNext(), 'errorsAfterFill'],
+    ['a fill without transaction hashes', () => stack.exchange.clob.faults.noTxHashNext(), 'unsettledTrades'],
   ];
-  it.each(exitFaults)('exit under %s: closed, one sell, reconciled clean', async (_name, arm) => {
-    const env = await setup();
-    await enterAndExit(env, arm);
-    await expectClean(env);
-    const [sell] = env.mine().filter((t) => t.side === 'SELL');
-    expect(sell).toBeDefined();
-  });
+  it.each(exitFaults)(
+    'exit under %s: fired, closed, one sell, reconciled clean',
+    async (_name, arm, stat) => {
+      const env = await setup();
+      const before = stack.exchange.clob.faults.stats[stat];
+      await enterAndExit(env, arm);
+      expect(stack.exchange.clob.faults.stats[stat]).toBeGreaterThan(before);
+      await expectClean(env);
+      const [sell] = env.mine().filter((t) => t.side === 'SELL');
+      expect(sell).toBeDefined();
+    },
+  );
 
-  it('delayed settlement: the sell waits for the balance, then closes', async () => {
+  it('delayed settlement: the sell meets the pending balance, waits, then closes', async () => {
     const env = await setup();
+    const st = stack.exchange.clob.faults.stats;
+    const before = st.pendingBalanceReads + st.pendingBalanceRefusals;
     stack.exchange.clob.faults.settlementDelayMs = 800;
     await enterAndExit(env);
+    expect(st.pendingBalanceReads + st.pendingBalanceRefusals).toBeGreaterThan(before);
     await expectClean(env);
-    expect(env.session.trader.stats.exitsRejected).toBeGreaterThanOrEqual(1);
+    expect(env.session.trader.stats.exitsDeferred).toBeGreaterThanOrEqual(1);
   });
 
   it('entry killed: no position, no tokens, nothing to reconcile', async () => {

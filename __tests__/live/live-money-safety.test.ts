@@ -127,7 +127,10 @@ describe('live money safety (issue #8)', () => {
     await env.session.settled();
     expect(env.session.pendingRedeems()).toBe(1);
     const windows = env.session.pollWindows();
-    const orders = await Promise.race([env.session.pollOrders().then(() => 'done'), sleep(1_500).then(() => 'hung')]);
+    const orders = await Promise.race([
+      env.session.pollOrders().then(() => 'done'),
+      sleep(1_500).then(() => 'hung'),
+    ]);
     expect(orders).toBe('done');
     const lane = await Promise.race([windows.then(() => 'done'), sleep(8_000).then(() => 'hung')]);
     expect(lane).toBe('done');

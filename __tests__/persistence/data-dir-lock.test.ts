@@ -56,7 +56,9 @@ describe('data directory lock (embedded database)', () => {
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    await new Promise<void>((ok) => holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && ok()));
+    await new Promise<void>((ok) =>
+      holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && ok()),
+    );
     holder.kill('SIGKILL');
     // the dead holder's lock goes stale after STALE_MS, within the wait of openRepository
     const repo = await openRepository({ dataDir: join(dir, 'pglite') });

@@ -44,7 +44,12 @@ describe('exit failures (design §7)', () => {
       exitCooldowns: 52,
     });
     const [t] = e.sink.trades;
-    expect(t).toMatchObject({ positionKey: KEY, exitReason: 'window_expiry', exitAttempts: 162, exitPrice: 0 });
+    expect(t).toMatchObject({
+      positionKey: KEY,
+      exitReason: 'window_expiry',
+      exitAttempts: 162,
+      exitPrice: 0,
+    });
     expect(t!.shares).toBe(10);
     expect(eventTypes(e, KEY).filter((x) => x === 'RECONCILE_REQUIRED')).toHaveLength(1);
   });

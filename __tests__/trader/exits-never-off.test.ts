@@ -3,8 +3,10 @@
  * using attempts or rounds, exhausted rounds cool down instead of abandoning the position, and an
  * exit below the venue minimum keeps its rules armed.
  */
+import { BookStore } from '../../src/book/book-store';
 import type { FailureCause } from '../../src/core/types';
-import { at, eventTypes, runScenario, ScriptedStrategy, up } from '../helpers/scenario';
+import { LiveTrader } from '../../src/trader/live-trader';
+import { at, eventTypes, runScenario, ScriptedStrategy, testConfig, up } from '../helpers/scenario';
 import { FailFirstSellsVenue, ScriptedSellsVenue, simOver, type ScriptedFailure } from '../helpers/venues';
 
 const KEY = 's1_BTC_1766745000';
@@ -60,7 +62,7 @@ describe('venue-side exit failures back off and use no attempt or round (issue #
     expect(e.sink.trades[0]).toMatchObject({ exitReason: 'stop_loss', exitAttempts: 5 });
   });
 
-  it('account_setup: the position keeps its state (EXITING) and waits the longest back-off', () => {
+  it('account_setup: no round used; the next attempt waits the longest back-off (30 s)', () => {
     let venue: ScriptedSellsVenue | undefined;
     const e = runScenario(flat(0.3, 60), {
       strategies: buyUp(),
@@ -171,5 +173,37 @@ describe('exits below the venue minimum keep their rules armed (issue #8 point 5
     });
     expect(e.trader.stats).toMatchObject({ orderTooSmall: 1, exitRoundsFailed: 1, reconcileRequired: 0 });
     expect(e.sink.trades[0]).toMatchObject({ exitReason: 'stop_loss', exitTimeMs: at(14), exitAttempts: 2 });
+  });
+});
+
+describe('onSubmitError takes a cause (issue #8 point 3)', () => {
+  it('venue_unavailable: the exit backs off without using an attempt; without a cause it uses one', () => {
+    for (const cause of ['venue_unavailable', undefined] as const) {
+      const books = new BookStore();
+      const trader = new LiveTrader(testConfig(), [new ScriptedStrategy('s1', [[at(10), 'UP']])]);
+      const [buy] = trader.onTick(books.applyRow(entry));
+      trader.onVenueEvent(
+        {
+          kind: 'filled',
+          clientOrderId: buy!.clientOrderId,
+          tsMs: at(10),
+          fills: [],
+          shares: 10_000_000,
+          notional: 5_000_000,
+          feeUsdc: 0,
+          feeShares: 0,
+        },
+        at(10),
+      );
+      const [sell] = trader.onTick(books.applyRow(up(11, 0.3)));
+      trader.onSubmitError(sell!, new Error('journal not written'), at(11), cause);
+      const p = trader.position(KEY)!;
+      if (cause === undefined) {
+        expect(p).toMatchObject({ state: 'EXITING', roundFailures: 1, retryAtMs: at(12) });
+      } else {
+        expect(p).toMatchObject({ state: 'EXITING', roundFailures: 0, retryAtMs: at(13) });
+        expect(trader.stats.exitsDeferred).toBe(1);
+      }
+    }
   });
 });

@@ -54,3 +54,38 @@ describe('limits in the trader', () => {
     expect(cmds.map((c) => [c.side, c.positionKey])).toEqual([['SELL', 'a_BTC_1766745000']]);
   });
 });
+
+describe('the daily loss limit survives a restart (issue #8 point 9)', () => {
+  const now = 20 * DAY + 10 * 3_600_000; // 10:00 UTC on day 20
+  const closed = [
+    { pnlMicros: -4_000_000, exitTimeMs: 19 * DAY + 5_000 }, // yesterday: not counted
+    { pnlMicros: -2_000_000, exitTimeMs: 20 * DAY + 1_000 },
+    { pnlMicros: 500_000, exitTimeMs: 20 * DAY + 3_600_000 },
+    { pnlMicros: -1_500_000, exitTimeMs: now - 1 },
+  ];
+
+  it("seedClosed sums today's realised P&L from stored closed positions", () => {
+    const r = new RiskLimits({ MAX_OPEN_POSITIONS: 0, DAILY_LOSS_LIMIT_USDC: 3 });
+    expect(r.seedClosed(closed, now)).toBe(-3_000_000);
+    expect(r.dayPnlMicros).toBe(-3_000_000);
+    expect(r.check(0, now)).toBe('daily_loss_limit');
+    // the next UTC day starts afresh
+    expect(r.check(0, 21 * DAY)).toBeNull();
+  });
+
+  it('a seeded day below the limit still blocks once a new loss reaches it', () => {
+    const r = new RiskLimits({ MAX_OPEN_POSITIONS: 0, DAILY_LOSS_LIMIT_USDC: 4 });
+    r.seedClosed(closed, now);
+    expect(r.check(0, now)).toBeNull();
+    r.recordClose(-1_000_000, now + 1);
+    expect(r.check(0, now + 2)).toBe('daily_loss_limit');
+  });
+
+  it("a P&L recorded with an earlier day's exit time neither counts nor resets today", () => {
+    const r = new RiskLimits({ MAX_OPEN_POSITIONS: 0, DAILY_LOSS_LIMIT_USDC: 3 });
+    r.seedClosed(closed, now);
+    r.recordClose(-10_000_000, 19 * DAY + 1);
+    expect(r.dayPnlMicros).toBe(-3_000_000);
+    expect(r.check(0, now)).toBe('daily_loss_limit');
+  });
+});

@@ -80,7 +80,9 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
   try {
     try {
       repo = await openRepository(
-        cfg.DATABASE_URL !== '' ? { databaseUrl: cfg.DATABASE_URL } : { dataDir: join(cfg.DATA_DIR, 'pglite') },
+        cfg.DATABASE_URL !== ''
+          ? { databaseUrl: cfg.DATABASE_URL }
+          : { dataDir: join(cfg.DATA_DIR, 'pglite') },
       );
     } catch (err) {
       console.error(`refused: ${(err as Error).message}`);
@@ -108,7 +110,8 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
     /** Collateral each market's position ids were split from (verified at its market check). */
     const collateralOf = new Map<string, string>();
     const negRiskOf = new Map<string, boolean>();
-    const sender = cfg.SIGNATURE_TYPE === 0 || cfg.SIGNATURE_TYPE === 3 ? new Wallet(cfg.PRIVATE_KEY, provider) : null;
+    const sender =
+      cfg.SIGNATURE_TYPE === 0 || cfg.SIGNATURE_TYPE === 3 ? new Wallet(cfg.PRIVATE_KEY, provider) : null;
     const chain: LiveChain = {
       owner,
       outcomeBalances: (a, ids) => reader.outcomeBalances(a, ids),
@@ -316,7 +319,10 @@ async function preflight(reader: ChainReader, venue: ClobVenue, owner: string, l
     if (seen.balance === 0n)
       log.warn({ owner }, 'the venue sees no collateral for this funder: entries will be refused');
   } catch (err) {
-    log.warn({ err: (err as Error).message }, 'could not refresh the venue balance (update_balance_allowance)');
+    log.warn(
+      { err: (err as Error).message },
+      'could not refresh the venue balance (update_balance_allowance)',
+    );
   }
 }
 
@@ -373,8 +379,18 @@ function livePlugin(
       console.log(
         `live: run ${run.runId}${run.resumed ? ' (resumed)' : ''}; start reconciliation: ${d.missing + d.extra + d.size_mismatch} discrepancies`,
       );
-      timers.push(setInterval(lane(() => session.pollOrders()), cfg.LIVE_POLL_MS));
-      timers.push(setInterval(lane(() => session.pollWindows()), cfg.LIVE_POLL_MS));
+      timers.push(
+        setInterval(
+          lane(() => session.pollOrders()),
+          cfg.LIVE_POLL_MS,
+        ),
+      );
+      timers.push(
+        setInterval(
+          lane(() => session.pollWindows()),
+          cfg.LIVE_POLL_MS,
+        ),
+      );
       timers.push(setInterval(lane(reconcile), cfg.RECONCILE_INTERVAL_MS));
     },
     everySecond: () => {

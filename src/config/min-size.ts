@@ -72,7 +72,13 @@ export function stopExitAt(cfg: MinSizeConfig, sizeMicros: number, entry: number
   while (bid >= TICK && !stopLossFires(entryPrice, bid, cfg.STOP_LOSS_PCT)) bid -= TICK;
   if (bid < TICK) return null;
   const salePrice = exitLimitPrice(bid, Math.round(cfg.EXIT_PRICE_BUFFER * MICROS), TICK);
-  return { entryPrice, shares, bid, salePrice, saleNotional: notionalFloor(sellableShares(shares), salePrice) };
+  return {
+    entryPrice,
+    shares,
+    bid,
+    salePrice,
+    saleNotional: notionalFloor(sellableShares(shares), salePrice),
+  };
 }
 
 /** Entry fill prices to check, micro-USDC: every 0.01 tick any configured strategy can pay. */

@@ -130,11 +130,7 @@ export interface Fill {
  *   invalid L1 headers, no API key, missing allowance): the trader stops with one line.
  */
 export type FailureCause =
-  | 'market'
-  | 'venue_unavailable'
-  | 'rate_limited'
-  | 'settlement_pending'
-  | 'account_setup';
+  'market' | 'venue_unavailable' | 'rate_limited' | 'settlement_pending' | 'account_setup';
 
 /**
  * What a venue reports about an order (design §2): filled, killed (FOK not fillable), rejected

@@ -173,12 +173,15 @@ export async function startVenueStack(opts: VenueStackOptions = {}): Promise<Ven
         ...clob,
         ledger: chainLedger,
         allowances,
-        verify1271: (wallet, hash, signature) => isValidSignature1271(chain.provider, wallet, hash, signature),
+        verify1271: (wallet, hash, signature) =>
+          isValidSignature1271(chain.provider, wallet, hash, signature),
         readWalletOwner: (wallet) => depositWalletOwner(chain.provider, wallet),
       },
       tokenIds: (w): MarketIds | undefined => {
         const m = byKey.get(windowKey(w));
-        return m && { ...marketFlags?.(m.slug), up: m.upTokenId, down: m.downTokenId, conditionId: m.conditionId };
+        return (
+          m && { ...marketFlags?.(m.slug), up: m.upTokenId, down: m.downTokenId, conditionId: m.conditionId }
+        );
       },
     });
     const t3 = Date.now();
@@ -226,8 +229,14 @@ export async function startVenueStack(opts: VenueStackOptions = {}): Promise<Ven
           });
         if (onboardOpts.approve !== false) {
           const wallet = new Contract(address, DEPOSIT_WALLET_ABI, owner);
-          const approve = chain.collateral.interface.encodeFunctionData('approve', [operator.address, MaxUint256]);
-          const approveAll = chain.ctf.interface.encodeFunctionData('setApprovalForAll', [operator.address, true]);
+          const approve = chain.collateral.interface.encodeFunctionData('approve', [
+            operator.address,
+            MaxUint256,
+          ]);
+          const approveAll = chain.ctf.interface.encodeFunctionData('setApprovalForAll', [
+            operator.address,
+            true,
+          ]);
           const execute = wallet.getFunction('execute');
           await (await execute.send(chain.deployment.collateral, 0n, approve)).wait();
           await (await execute.send(chain.deployment.conditionalTokens, 0n, approveAll)).wait();

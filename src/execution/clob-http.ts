@@ -36,7 +36,8 @@ export interface ClobHttpOptions {
 /** A reply as the client would return it: the body, or `{error, status?}`. */
 export type ClientShaped = Record<string, unknown>;
 
-const NETWORK_CODES = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_\w+/;
+const NETWORK_CODES =
+  /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_\w+/;
 const END_CURSOR = 'LTE=';
 const MAX_PAGES = 20;
 
@@ -50,7 +51,11 @@ export class ClobHttp {
    * @throws {TimeoutError} when no answer came within the timeout (the order may have been processed).
    */
   async postOrder(order: SignedOrder): Promise<ClientShaped> {
-    const payload = orderToJsonV2(order as Parameters<typeof orderToJsonV2>[0], this.o.creds.key, OrderType.FOK);
+    const payload = orderToJsonV2(
+      order as Parameters<typeof orderToJsonV2>[0],
+      this.o.creds.key,
+      OrderType.FOK,
+    );
     return this.request('POST', '/order', undefined, JSON.stringify(payload));
   }
 
@@ -130,7 +135,12 @@ export async function createOrDeriveCreds(
     const headers = await createL1Headers(signer, chainId as Chain);
     last = await send(host, method, path, headers, timeoutMs);
     const { apiKey, secret, passphrase } = last;
-    if (typeof apiKey === 'string' && apiKey !== '' && typeof secret === 'string' && typeof passphrase === 'string')
+    if (
+      typeof apiKey === 'string' &&
+      apiKey !== '' &&
+      typeof secret === 'string' &&
+      typeof passphrase === 'string'
+    )
       return { creds: { key: apiKey, secret, passphrase } };
   }
   const error = 'error' in last ? errorString(last.error) : 'no API key in the answer';
@@ -175,7 +185,8 @@ async function send(
   }
   const isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
   if (res.ok) return isObject ? (parsed as ClientShaped) : { value: parsed };
-  if (isObject && 'error' in (parsed as ClientShaped)) return { ...(parsed as ClientShaped), status: res.status };
+  if (isObject && 'error' in (parsed as ClientShaped))
+    return { ...(parsed as ClientShaped), status: res.status };
   return { error: parsed === '' ? res.statusText : parsed, status: res.status };
 }
 

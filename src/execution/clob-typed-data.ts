@@ -146,7 +146,11 @@ const ZERO32 = `0x${'0'.repeat(64)}` as Hex;
  * uint16 186` = 317 bytes (ERC-7739 nested typed-data sign, as the client builds it).
  * @throws {RangeError} see {@link orderDomain}.
  */
-export async function signOrderPoly1271(account: LocalAccount, o: OrderFields, d: OrderDomainInput): Promise<Hex> {
+export async function signOrderPoly1271(
+  account: LocalAccount,
+  o: OrderFields,
+  d: OrderDomainInput,
+): Promise<Hex> {
   const domain = orderDomain(d);
   const message = orderMessage(o);
   const inner = await account.signTypedData({

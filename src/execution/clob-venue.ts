@@ -178,7 +178,12 @@ export class ClobVenue implements ExecutionVenue {
     });
     const http = new ClobHttp({ host: opts.host.replace(/\/+$/, ''), signer: wallet, creds, timeoutMs });
     const maker = getAddress(opts.funder ?? opts.account.address);
-    return new ClobVenue(client, http, { account: opts.account, chainId: opts.chainId, signatureType, maker }, opts);
+    return new ClobVenue(
+      client,
+      http,
+      { account: opts.account, chainId: opts.chainId, signatureType, maker },
+      opts,
+    );
   }
 
   /** See {@link ExecutionVenue.setListener}. */
@@ -350,7 +355,9 @@ export class ClobVenue implements ExecutionVenue {
         clientOrderId: ev.clientOrderId,
         kind: ev.kind,
         orderIds: this.orderIdsOf(ev.clientOrderId),
-        ...((ev.kind === 'killed' || ev.kind === 'rejected') && ev.cause !== undefined ? { cause: ev.cause } : {}),
+        ...((ev.kind === 'killed' || ev.kind === 'rejected') && ev.cause !== undefined
+          ? { cause: ev.cause }
+          : {}),
       },
       'clob order outcome',
     );
@@ -568,7 +575,10 @@ export class ClobVenue implements ExecutionVenue {
     const mine = trades.filter((t) => {
       const r = (t ?? {}) as Record<string, unknown>;
       if (r.taker_order_id === orderId) return true;
-      return Array.isArray(r.maker_orders) && r.maker_orders.some((m) => (m as { order_id?: unknown })?.order_id === orderId);
+      return (
+        Array.isArray(r.maker_orders) &&
+        r.maker_orders.some((m) => (m as { order_id?: unknown })?.order_id === orderId)
+      );
     });
     if (mine.length === 0) return null; // matched but its trades not visible yet: ask again later
     return fillsFromTrades(mine);
@@ -606,7 +616,8 @@ export class ClobVenue implements ExecutionVenue {
 
   private event(cmd: OrderCommand, o: NonFill): VenueEvent {
     const tsMs = this.clock.now();
-    if (o.kind === 'unknown') return { kind: 'unknown', clientOrderId: cmd.clientOrderId, tsMs, reason: o.reason };
+    if (o.kind === 'unknown')
+      return { kind: 'unknown', clientOrderId: cmd.clientOrderId, tsMs, reason: o.reason };
     const kind = o.kind === 'retry' ? 'rejected' : o.kind;
     return {
       kind,

@@ -88,11 +88,15 @@ export function parseOrderStatus(raw: unknown): ParsedOrderStatus {
   const somethingMatched = matchedShares > 0 || tradeIds.length > 0;
   if (status === 'MATCHED') {
     // MATCHED with neither trades nor a matched size tells nothing yet: poll again
-    return somethingMatched ? { kind: 'filled', tradeIds, matchedShares, status } : { kind: 'pending', status };
+    return somethingMatched
+      ? { kind: 'filled', tradeIds, matchedShares, status }
+      : { kind: 'pending', status };
   }
   if (CANCELLED.has(status)) {
     // a FOK partial (venue-side) is a fill of what matched; a cancel with nothing matched is the kill
-    return somethingMatched ? { kind: 'filled', tradeIds, matchedShares, status } : { kind: 'killed', status };
+    return somethingMatched
+      ? { kind: 'filled', tradeIds, matchedShares, status }
+      : { kind: 'killed', status };
   }
   if (PENDING.has(status)) return { kind: 'pending', status };
   // an unknown word is never a rejection (nor a fill while it may still change): poll again

@@ -42,7 +42,8 @@ export interface LiveVenue extends ExecutionVenue {
   unknownOrders(): string[];
   /** Settles an unknown outcome by querying the venue; `null` while it cannot be asked. */
   resolveUnknown(clientOrderId: string): Promise<VenueEvent | null>;
-  adoptUnknown(cmd: OrderCommand, orderIds: readonly string[]): void;
+  /** `signedMs`: wall time each attempt was signed (a 404 for a recent one may be in flight). */
+  adoptUnknown(cmd: OrderCommand, orderIds: readonly string[], signedMs?: readonly number[]): void;
   forgetUnknown(clientOrderId: string): void;
   idle(): Promise<void>;
 }
@@ -296,8 +297,10 @@ export class LiveSession {
     const ordersOf = new Map<string, OrderRecord[]>();
     for (const r of orders) ordersOf.set(r.positionKey, [...(ordersOf.get(r.positionKey) ?? []), r]);
     const idsOf = new Map<string, string[]>();
+    const signedOf = new Map<string, number[]>();
     for (const a of attempts) {
       idsOf.set(a.clientOrderId, [...(idsOf.get(a.clientOrderId) ?? []), a.venueOrderId]);
+      signedOf.set(a.clientOrderId, [...(signedOf.get(a.clientOrderId) ?? []), a.signedMs]);
       this.signedWall.set(a.clientOrderId, Math.max(a.signedMs, this.signedWall.get(a.clientOrderId) ?? 0));
     }
     // settlement grace survives a restart (issue #8 point 11): a filled order's token counts as
@@ -344,7 +347,7 @@ export class LiveSession {
       }
       const ids = idsOf.get(cmd.clientOrderId) ?? [];
       if (ids.length === 0) neverSent.push(cmd);
-      else this.o.venue.adoptUnknown(cmd, ids);
+      else this.o.venue.adoptUnknown(cmd, ids, signedOf.get(cmd.clientOrderId) ?? []);
     }
     for (const cmd of neverSent) {
       this.onVenueEvent({
@@ -404,6 +407,8 @@ export class LiveSession {
   async pollOrders(): Promise<void> {
     for (const m of this.o.markets()) this.addMarket(m);
     await this.guard('unknown orders', () => this.resolveUnknowns());
+    // ticks flag only their own window's orders: a quiet window's are flagged here
+    this.trader.checkLockTimeouts(this.clock.now());
     await this.guard('stuck orders', () => this.settleStuck());
     await this.flush();
   }
@@ -500,7 +505,8 @@ export class LiveSession {
         this.stats.flushErrors += 1;
         this.o.log.error({ err: (err as Error).message }, 'journal write failed: orders not sent');
         const now = this.clock.now();
-        for (const c of cmds) this.send(this.trader.onSubmitError(c, new Error('journal not written'), now));
+        for (const c of cmds)
+          this.send(this.trader.onSubmitError(c, new Error('journal not written'), now, 'venue_unavailable'));
         return;
       }
       for (const c of cmds) {
@@ -618,16 +624,18 @@ export class LiveSession {
           clientOrderId: id,
           tsMs: now,
           reason: 'unanswered past POSITION_LOCK_TIMEOUT_MS; the chain still holds every share',
+          // not the market's answer: no attempt or round is used, the exit is sent again
+          cause: 'venue_unavailable',
         });
       }
     }
   }
 
   /**
-   * A PENDING entry past the lock timeout whose order the venue cannot answer (issue #8 point 6):
-   * when the settlement grace has passed since it was signed and no other position explains
-   * tokens of its token on chain, it never filled: rejected (CLOSED without a trade). Tokens on
-   * chain leave it unknown: the venue is asked again and reconciliation adopts what is there.
+   * A PENDING entry past the lock timeout whose order the venue cannot answer (issue #8 point 6),
+   * once the settlement grace has passed since it was signed: the chain decides. No tokens beyond
+   * what other positions and sale dust explain → it never filled: a failed entry (no trade).
+   * Tokens there → it filled: OPEN with those shares (`confirmEntry`, cost = the entry's notional).
    */
   private settleStuckEntry(
     p: Position,
@@ -643,16 +651,23 @@ export class LiveSession {
     for (const q of this.trader.openPositions())
       if (q.key !== p.key && canonicalTokenId(q.tokenId) === token) others += BigInt(q.shares);
     const held = balances.get(token) ?? 0n;
-    if (held - others > DEFAULT_DUST_MICROS + BigInt(this.salesByToken.get(token) ?? 0) * DEFAULT_DUST_MICROS)
-      return;
+    const mine = held - others;
+    const dust = DEFAULT_DUST_MICROS + BigInt(this.salesByToken.get(token) ?? 0) * DEFAULT_DUST_MICROS;
+    const audit = { orderId: id, owner: this.o.chain.owner, chainMicros: held.toString() };
     this.o.venue.forgetUnknown(id);
     this.stats.stuckEntriesSettled += 1;
-    this.onVenueEvent({
-      kind: 'rejected',
-      clientOrderId: id,
-      tsMs: now,
-      reason: 'entry unanswered past POSITION_LOCK_TIMEOUT_MS and the settlement grace; no tokens on chain',
-    });
+    if (mine <= dust)
+      this.trader.reconcileClose(p.key, now, {
+        ...audit,
+        kind: 'missing',
+        reason: 'entry unanswered past POSITION_LOCK_TIMEOUT_MS and the settlement grace; no tokens on chain',
+      });
+    else
+      this.trader.confirmEntry(p.key, Number(mine), now, {
+        ...audit,
+        kind: 'extra',
+        reason: 'entry unanswered past POSITION_LOCK_TIMEOUT_MS; its tokens are on chain',
+      });
   }
 
   /** Positions still open in windows that ended with no tick to settle them: the chain's payout decides. */
@@ -822,7 +837,10 @@ export class LiveSession {
           // tokens of an ended window are never adopted (issue #8 point 2): nothing can be traded
           // there; they are redeemed once resolved (or left to the wallet), and the window is settled
           this.settleWindow(t.market.window);
-          this.trader.audit(`reconcile_${d.tokenId}`, 'RECONCILED', now, { ...audit, note: 'ended window: redeem' });
+          this.trader.audit(`reconcile_${d.tokenId}`, 'RECONCILED', now, {
+            ...audit,
+            note: 'ended window: redeem',
+          });
           this.queueRedeem(t.market.window);
           return;
         }

@@ -1,8 +1,12 @@
 /**
- * The local rehearsal of live trading (issue #4, `npm run rehearse`): a local EVM and the local
- * exchange settling on it (`startVenueStack`), a freshly generated wallet onboarded with
- * collateral and approvals, and the real CLI `trade --mode live` as a child process trading N
- * recorded windows while the exchange's fault switches fire one after another. Windows are
+ * The local rehearsal of live trading (issues #4, #8, `npm run rehearse`): a local EVM and the
+ * local exchange settling on it (`startVenueStack`) in its strict mode (allowances read from the
+ * chain, funds invisible until `update_balance_allowance`, deposit-wallet-only for the type-3
+ * run), a freshly generated wallet onboarded with collateral and approvals, and the real CLI
+ * `trade --mode live` as a child process trading N recorded windows while the exchange's fault
+ * switches fire one after another. It runs once per supported signature type (0: an EOA; 3: a
+ * deposit wallet, POLY_1271, verified by the wallet contract's `isValidSignature` on the local
+ * EVM), after checking that a wallet without the CTF approval is refused at start. Windows are
  * resolved on chain at their end; the trader must redeem the winners. The verdict is computed
  * from independent sources: the exchange's trade log (duplicate sells), the chain (tokens left),
  * and the trader's database (positions, audit rows).
@@ -22,8 +26,9 @@ import type { PositionRecord } from '../persistence/records';
 import { topOfLevels } from '../exchange-local/server';
 import { startVenueStack, type ChainMarket, type VenueStack } from '../exchange-local/venue-stack';
 import { winnerFromLastTick } from '../trader/exits/window-expiry';
+import { faultPlan } from './rehearsal-faults';
 
-/** The verdict line of a rehearsal (its last stdout line, issue #4). */
+/** The verdict line of a rehearsal (its last stdout line, issues #4, #8). */
 export interface RehearsalResult {
   /** Positions whose entry filled. */
   positions: number;
@@ -36,6 +41,12 @@ export interface RehearsalResult {
   lostPositions: number;
   /** Winning positions whose window was redeemed with a payout. */
   redeemed: number;
+  /** Signature types rehearsed (0 EOA, 3 deposit wallet). */
+  signatureTypes?: number[];
+  /** Distinct order-status spellings the exchange answered in and the trader settled. */
+  statusSpellings?: number;
+  /** A wallet without the CTF approval was refused at start (exit 1, one line naming it). */
+  allowanceRefused?: boolean;
 }
 
 /** Details next to the verdict. */
@@ -46,6 +57,8 @@ export interface RehearsalReport {
   readonly faults: readonly string[];
   /** Fault switches that found no order to act on (then `ok` is false: re-run, or more windows). */
   readonly missedFaults: readonly string[];
+  /** Order-status spellings the exchange answered in. */
+  readonly spellings: readonly string[];
   /** The trader's stdout (summary table and counters). */
   readonly traderOutput: string;
   /** Orders not filled, by purpose, status and reason. */
@@ -57,7 +70,7 @@ export interface RehearsalReport {
 
 /** Options of {@link rehearse}. */
 export interface RehearsalOptions {
-  /** Recorded windows traded (default 4); one more is played so the last one expires. */
+  /** Recorded windows traded per run (default 5); one more is played so the last one expires. */
   readonly windows?: number;
   /** Playback speed, recording ms per wall ms (default 60). */
   readonly speed?: number;
@@ -69,9 +82,9 @@ export interface RehearsalOptions {
   readonly progress?: (line: string) => void;
   /** Keep the temporary directory (database, trades.jsonl) for inspection; its path is reported. */
   readonly keep?: boolean;
+  /** Signature types to rehearse (default [0, 3]). */
+  readonly signatureTypes?: readonly (0 | 3)[];
 }
-
-type Fault = { readonly name: string; arm(s: VenueStack): void; fired(s: VenueStack): boolean };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -99,6 +112,8 @@ export function traderEnv(
     RPC_URL: stack.chain.rpcUrl,
     CTF_ADDRESS: stack.chain.deployment.conditionalTokens,
     COLLATERAL_ADDRESS: stack.chain.deployment.collateral,
+    // the local exchange's operator stands in for the V2 exchange: the spender to approve
+    EXCHANGE_SPENDERS: stack.operatorAddress,
     DATABASE_URL: databaseUrl,
     DATA_DIR: dir,
     OUT_PATH: join(dir, 'trades.jsonl'),
@@ -132,73 +147,6 @@ export function spawnTrader(env: Readonly<Record<string, string>>, exchangeUrl: 
   );
 }
 
-/** The fault plan: each switch of the local CLOB, armed once the previous one has fired. */
-function faultPlan(): Fault[] {
-  const f = (s: VenueStack) => s.exchange.clob.faults.stats;
-  const counter = (name: string, read: (s: VenueStack) => number, arm: (s: VenueStack) => void): Fault => {
-    let base = -1;
-    return {
-      name,
-      arm: (s) => {
-        base = read(s);
-        arm(s);
-      },
-      fired: (s) => base >= 0 && read(s) > base,
-    };
-  };
-  let settleAt = -1;
-  return [
-    counter(
-      'fok_kill',
-      (s) => f(s).killed,
-      (s) => s.exchange.clob.faults.killNext(),
-    ),
-    {
-      name: 'delayed_settlement',
-      arm: (s) => {
-        settleAt = s.exchange.clob.orderPosts;
-        s.exchange.clob.faults.settlementDelayMs = 1_500;
-      },
-      fired: (s) => {
-        // two orders settle late, then balances follow fills again
-        if (settleAt < 0 || s.exchange.clob.orderPosts < settleAt + 2) return false;
-        s.exchange.clob.faults.settlementDelayMs = 0;
-        return true;
-      },
-    },
-    counter(
-      'http_425',
-      (s) => f(s).httpErrors,
-      (s) => s.exchange.clob.faults.httpErrorNext(425),
-    ),
-    counter(
-      'http_429',
-      (s) => f(s).httpErrors,
-      (s) => s.exchange.clob.faults.httpErrorNext(429),
-    ),
-    counter(
-      'http_500',
-      (s) => f(s).httpErrors,
-      (s) => s.exchange.clob.faults.httpErrorNext(500),
-    ),
-    counter(
-      'version_mismatch',
-      (s) => f(s).versionMismatches,
-      (s) => s.exchange.clob.faults.versionMismatchNext(),
-    ),
-    counter(
-      'timeout_after_fill',
-      (s) => f(s).timeouts,
-      (s) => s.exchange.clob.faults.timeoutAfterFillNext(1, 1_500),
-    ),
-    counter(
-      'error_after_fill',
-      (s) => s.exchange.clob.orderPosts,
-      (s) => s.exchange.clob.faults.errorAfterFillNext(),
-    ),
-  ];
-}
-
 /** The winner of a window from the exchange's books at its end (the trader's rule, `winnerFromLastTick`). */
 function winnerAtEnd(s: VenueStack, m: ChainMarket): 'UP' | 'DOWN' {
   const top = (id: string) => topOfLevels(id, s.exchange.books(id));
@@ -206,12 +154,87 @@ function winnerAtEnd(s: VenueStack, m: ChainMarket): 'UP' | 'DOWN' {
 }
 
 /**
- * Runs the rehearsal and returns the report; `ok` iff every fault switch fired, discrepancies,
- * duplicate sells and lost positions are 0 and every winner was redeemed.
+ * Runs the rehearsal: the allowance refusal, then one run per signature type (default 0 and 3),
+ * and returns the combined report; `ok` iff a wallet without the CTF approval was refused and
+ * every run is ok (every fault switch fired, discrepancies, duplicate sells and lost positions 0,
+ * every winner redeemed).
  * @throws when the venue stack or the trader cannot start (the trader's stderr tail is in the message).
  */
 export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalReport> {
-  const n = opts.windows ?? 4;
+  const say = opts.progress ?? (() => undefined);
+  const allowanceRefused = await rehearseAllowanceRefusal(opts);
+  say(`a wallet without the CTF approval was ${allowanceRefused ? '' : 'NOT '}refused at start`);
+  const types = opts.signatureTypes ?? [0, 3];
+  const runs: RehearsalReport[] = [];
+  for (const t of types) {
+    say(`run with SIGNATURE_TYPE ${t}`);
+    runs.push(await rehearseOnce(t, opts));
+  }
+  const sum = (k: keyof RehearsalResult): number =>
+    runs.reduce((a, r) => a + (typeof r.result[k] === 'number' ? (r.result[k] as number) : 0), 0);
+  const spellings = new Set(runs.flatMap((r) => r.spellings));
+  const result: RehearsalResult = {
+    positions: sum('positions'),
+    faultsInjected: sum('faultsInjected'),
+    discrepancies: sum('discrepancies'),
+    duplicateSells: sum('duplicateSells'),
+    lostPositions: sum('lostPositions'),
+    redeemed: sum('redeemed'),
+    signatureTypes: [...types],
+    statusSpellings: spellings.size,
+    allowanceRefused,
+  };
+  return {
+    result,
+    winners: runs.reduce((a, r) => a + r.winners, 0),
+    faults: runs.flatMap((r, i) => r.faults.map((f) => `${f} (type ${types[i]})`)),
+    missedFaults: runs.flatMap((r, i) => r.missedFaults.map((f) => `${f} (type ${types[i]})`)),
+    spellings: [...spellings],
+    traderOutput: runs.map((r) => r.traderOutput).join('\n'),
+    rejections: Object.assign({}, ...runs.map((r) => r.rejections)) as Record<string, number>,
+    audits: runs.flatMap((r) => r.audits),
+    ok: allowanceRefused && runs.every((r) => r.ok),
+  };
+}
+
+/**
+ * Starts the trader for a wallet that has collateral and the collateral allowance but not the
+ * CTF `setApprovalForAll` (issue #8 point 4): it must exit 1 before trading, with a line naming
+ * the missing approval. Returns whether it did.
+ */
+async function rehearseAllowanceRefusal(opts: RehearsalOptions): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-refuse-'));
+  const stack = await startVenueStack({ windows: 1, manual: true, rtdsInput: null });
+  try {
+    const wallet = new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
+    await stack.onboard(wallet, 100n * 1_000_000n, { approve: false });
+    const erc20 = stack.chain.collateral.connect(wallet) as typeof stack.chain.collateral;
+    await (await erc20.getFunction('approve').send(stack.operatorAddress, 1n << 200n)).wait();
+    const child = spawnTrader(
+      traderEnv(stack, wallet.privateKey, dir, opts.databaseUrl ?? ''),
+      stack.exchange.url,
+    );
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout?.resume();
+    const code = await Promise.race([
+      new Promise<number | null>((ok) => child.once('exit', (c) => ok(c))),
+      sleep(60_000).then(() => 'timeout' as const),
+    ]);
+    if (code === 'timeout') child.kill('SIGKILL');
+    return code === 1 && /refused: .*setApprovalForAll/.test(err);
+  } finally {
+    await stack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One rehearsal run with `signatureType` (0: the wallet is an EOA; 3: the wallet owns a deposit
+ * wallet that holds the funds, and the exchange takes deposit-wallet orders only).
+ */
+async function rehearseOnce(signatureType: 0 | 3, opts: RehearsalOptions): Promise<RehearsalReport> {
+  const n = opts.windows ?? 5;
   const speed = opts.speed ?? 60;
   const say = opts.progress ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
@@ -221,16 +244,25 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
     speed,
     rtdsInput: null,
     logger: pino({ level: 'warn' }, pino.destination(2)),
+    clob: { requireBalanceUpdate: true, depositWalletOnly: signatureType === 3 },
   });
   let child: ChildProcess | null = null;
   try {
     const wallet = new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
-    await stack.onboard(wallet, 1_000n * 1_000_000n);
+    let funder = wallet.address;
+    const extraEnv: Record<string, string> = { ...opts.env };
+    if (signatureType === 3) {
+      funder = await stack.onboardDepositWallet(wallet, 1_000n * 1_000_000n);
+      extraEnv['SIGNATURE_TYPE'] = '3';
+      extraEnv['FUNDER_ADDRESS'] = funder;
+    } else {
+      await stack.onboard(wallet, 1_000n * 1_000_000n);
+    }
     say(
-      `venue stack up (chain ${stack.timings.chainMs} ms, markets ${stack.timings.marketsMs} ms); wallet onboarded`,
+      `venue stack up (chain ${stack.timings.chainMs} ms, markets ${stack.timings.marketsMs} ms); wallet onboarded${signatureType === 3 ? ` (deposit wallet ${funder})` : ''}`,
     );
     const killFile = join(dir, 'KILL');
-    const env = traderEnv(stack, wallet.privateKey, dir, opts.databaseUrl ?? '', opts.env);
+    const env = traderEnv(stack, wallet.privateKey, dir, opts.databaseUrl ?? '', extraEnv);
     child = spawnTrader(env, stack.exchange.url);
     let out = '';
     let err = '';
@@ -303,7 +335,7 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
     const ctf = stack.chain.ctf;
     const held = async (): Promise<bigint[]> =>
       (await ctf.getFunction('balanceOfBatch').staticCall(
-        tokenIds.map(() => wallet.address),
+        tokenIds.map(() => funder),
         tokenIds,
       )) as bigint[];
     const waitStart = Date.now();
@@ -313,6 +345,8 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
     const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)]);
     if (code === 'timeout') child.kill('SIGKILL');
     say(`trader stopped (exit ${String(code)}); chain settlements ${JSON.stringify(stack.ledger.stats)}`);
+    const stats = stack.exchange.clob.faults.stats;
+    say(`exchange fault counters ${JSON.stringify(stats)}`);
 
     // verdict from the exchange, the chain and the database
     const rejections: Record<string, number> = {};
@@ -321,7 +355,7 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
       opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : { dataDir: join(dir, 'pglite') },
     )) as KnexRepository;
     try {
-      const runId = await repo.latestRunOf('live', wallet.address);
+      const runId = await repo.latestRunOf('live', funder);
       if (runId === null) throw new Error(`the trader stored no live run: ${err.slice(-2_000)}`);
       const positions = await repo.loadPositions(runId);
       const events = await repo.loadPositionEvents(runId);
@@ -349,13 +383,16 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
           .map((e) => e.positionKey),
       );
       const winnerKeys = positions.filter((p) => isWinner(p, markets, winners)).map((p) => p.positionKey);
+      const spellings = Object.keys(stats.spellingsServed);
       const result: RehearsalResult = {
         positions: positions.filter((p) => p.entryTimeMs !== null).length,
         faultsInjected: fired.length,
         discrepancies: traderDiscrepancies + finalDiscrepancies,
-        duplicateSells: duplicateSells(stack, wallet.address, positions),
+        duplicateSells: duplicateSells(stack, funder, positions),
         lostPositions: notClosed.length + heldLeft,
         redeemed: winnerKeys.filter((k) => redeemedKeys.has(k)).length,
+        signatureTypes: [signatureType],
+        statusSpellings: spellings.length,
       };
       const ok =
         result.discrepancies === 0 &&
@@ -370,6 +407,7 @@ export async function rehearse(opts: RehearsalOptions = {}): Promise<RehearsalRe
         winners: winnerKeys.length,
         faults: fired,
         missedFaults: missed,
+        spellings,
         traderOutput: out,
         ok,
         rejections,

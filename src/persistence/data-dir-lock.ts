@@ -48,7 +48,8 @@ export async function lockDataDir(
       retries: { retries: Math.ceil(WAIT_MS / 500), minTimeout: 500, maxTimeout: 500, factor: 1 },
       // The library's default throws from a timer (a crash). A refresh that came late (a long
       // synchronous stretch) is reported instead; the directory stays in use by this process.
-      onCompromised: (err) => onCompromised?.(`the lock of data directory ${dir} was compromised: ${err.message}`),
+      onCompromised: (err) =>
+        onCompromised?.(`the lock of data directory ${dir} was compromised: ${err.message}`),
     });
   } catch (err) {
     if ((err as { code?: string }).code === 'ELOCKED')

@@ -34,6 +34,10 @@ export interface Summary {
   readonly exitsRejected: number;
   readonly exitRoundsFailed: number;
   readonly reconcileRequired: number;
+  /** Exit failures on the venue's side, retried after a back-off (issue #8 point 3). */
+  readonly exitsDeferred: number;
+  /** Cooldowns after exhausted exit rounds (issue #8 point 3). */
+  readonly exitCooldowns: number;
   readonly orderTooSmall: number;
   readonly entriesKilled: number;
   readonly entriesRejected: number;
@@ -91,6 +95,8 @@ export function summarize(trades: readonly TradeLine[], stats: TraderStats): Sum
     exitsRejected: stats.exitsRejected,
     exitRoundsFailed: stats.exitRoundsFailed,
     reconcileRequired: stats.reconcileRequired,
+    exitsDeferred: stats.exitsDeferred,
+    exitCooldowns: stats.exitCooldowns,
     orderTooSmall: stats.orderTooSmall,
     entriesKilled: stats.entriesKilled,
     entriesRejected: stats.entriesRejected,
@@ -124,7 +130,8 @@ export function formatSummary(s: Summary): string {
     { 'reversals blocked': blocked.length === 0 ? '0' : blocked.map(([k, v]) => `${k} ${v}`).join(', ') },
     { 'exit orders killed / rejected': `${s.exitsKilled} / ${s.exitsRejected}` },
     { 'exit rounds failed / reconcile required': `${s.exitRoundsFailed} / ${s.reconcileRequired}` },
-    { 'exits below venue minimum (held)': s.orderTooSmall },
+    { 'exits deferred by the venue / cooldowns': `${s.exitsDeferred} / ${s.exitCooldowns}` },
+    { 'exits below venue minimum (rules kept armed)': s.orderTooSmall },
     { 'entries killed / rejected': `${s.entriesKilled} / ${s.entriesRejected}` },
     {
       'entries blocked by limits':

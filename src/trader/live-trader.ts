@@ -10,7 +10,16 @@
 import { InvariantError } from '../core/errors';
 import { positionKey, positionKeySeq, windowKey } from '../core/ids';
 import { MICROS } from '../core/money';
-import type { OrderCommand, Side, Signal, Tick, TopOfBook, VenueEvent, WindowRef } from '../core/types';
+import type {
+  FailureCause,
+  OrderCommand,
+  Side,
+  Signal,
+  Tick,
+  TopOfBook,
+  VenueEvent,
+  WindowRef,
+} from '../core/types';
 import { windowEndMs } from '../core/types';
 import type { Strategy } from '../strategy/strategy';
 import { newPosition, type Position } from './position';
@@ -94,7 +103,10 @@ export class LiveTrader {
         onFill: (f) => sink.onFill(f),
         onWindowResolved: (w, winner, ts) => sink.onWindowResolved(w, winner, ts),
         onPositionClosed: (p) => {
-          if (p.pnlUsdc !== null) this.risk.recordClose(p.pnlUsdc, p.exitTimeMs ?? 0);
+          // tokens adopted by reconciliation have no known cost: their payout is no profit of
+          // the day (issue #8 point 2: it would defeat DAILY_LOSS_LIMIT_USDC)
+          if (p.pnlUsdc !== null && p.strategy !== RECONCILED_STRATEGY)
+            this.risk.recordClose(p.pnlUsdc, p.exitTimeMs ?? 0);
           sink.onPositionClosed(p);
         },
       },
@@ -287,7 +299,8 @@ export class LiveTrader {
     p.proceedsUsdc = proceeds;
     p.exitPrice = p.shares > 0 ? Math.round((proceeds * MICROS) / p.shares) : p.exitPrice;
     p.pnlUsdc = proceeds - (p.exitFeeUsdc ?? 0) - p.costUsdc;
-    if (p.pnlUsdc !== before) this.risk.recordClose(p.pnlUsdc - before, nowMs);
+    if (p.pnlUsdc !== before && p.strategy !== RECONCILED_STRATEGY)
+      this.risk.recordClose(p.pnlUsdc - before, nowMs);
     this.journal.event(p, 'REDEEMED', null, nowMs, { ...data, proceeds, pnl: p.pnlUsdc });
     this.journal.position(p, nowMs);
   }
@@ -397,14 +410,22 @@ export class LiveTrader {
   }
 
   /**
-   * Records that submitting `cmd` threw before it reached the venue: a failed attempt for an
-   * exit, a rejected entry. Returns follow-up commands.
+   * Records that submitting `cmd` threw before it reached the venue: a rejected order with
+   * `cause` (default `market`: a failed exit attempt; `venue_unavailable` e.g. for a journal that
+   * could not be written: the exit backs off without using an attempt, issue #8 point 3), a
+   * rejected entry. Returns follow-up commands.
    */
-  onSubmitError(cmd: OrderCommand, err: unknown, nowMs: number): OrderCommand[] {
+  onSubmitError(cmd: OrderCommand, err: unknown, nowMs: number, cause?: FailureCause): OrderCommand[] {
     const reason = `submit_error: ${err instanceof Error ? err.message : String(err)}`;
     if (cmd.purpose === 'exit') this.stats.exitSubmitErrors += 1;
     return this.onVenueEvent(
-      { kind: 'rejected', clientOrderId: cmd.clientOrderId, tsMs: nowMs, reason },
+      {
+        kind: 'rejected',
+        clientOrderId: cmd.clientOrderId,
+        tsMs: nowMs,
+        reason,
+        ...(cause !== undefined ? { cause } : {}),
+      },
       nowMs,
     );
   }

@@ -198,9 +198,11 @@ export function windowOfRecord(r: Pick<PositionRecord, 'crypto' | 'windowSec' | 
 
 /**
  * Rebuilds a not-CLOSED position from its stored snapshot (a live restart, issue #4). What the
- * snapshot does not hold starts fresh: exit rules run from the next tick, an EXITING position's
- * round is `exitRounds` = its exit attempts so far and it is EXITING since `updatedMs`; an order
- * in flight is attached by `LiveTrader.restore`.
+ * snapshot does not hold starts fresh: exit rules run from the next tick, failed rounds and
+ * cooldowns start at zero, and an EXITING position is EXITING since `updatedMs`. Round numbers
+ * continue above every round used before (`exitRounds` = the exit attempts so far, + 1 for an
+ * EXITING position's current round), so no client order id `key:exit:round.attempt` is ever sent
+ * twice in a run (issue #4). An order in flight is attached by `LiveTrader.restore`.
  */
 export function positionFromRecord(r: PositionRecord): Position {
   const p = newPosition(
@@ -222,8 +224,9 @@ export function positionFromRecord(r: PositionRecord): Position {
   p.exitReason = r.exitReason;
   p.exitAttempts = r.exitAttempts;
   p.fillTickSeq = 0;
+  p.exitRounds = r.exitAttempts;
   if (r.state === 'EXITING') {
-    p.exitRounds = 1;
+    p.exitRounds = r.exitAttempts + 1;
     p.roundAttempts = 0;
     p.exitingSinceMs = r.updatedMs;
   }

@@ -60,7 +60,10 @@ export class RiskLimits {
    * restart, issue #8 point 9): the sum of `pnlMicros` (micro-USDC) of the records whose
    * `exitTimeMs` (ms) falls in that day replaces the day's P&L. Returns that sum.
    */
-  seedClosed(records: readonly { readonly pnlMicros: number; readonly exitTimeMs: number }[], nowMs: number): number {
+  seedClosed(
+    records: readonly { readonly pnlMicros: number; readonly exitTimeMs: number }[],
+    nowMs: number,
+  ): number {
     const day = Math.floor(nowMs / DAY_MS);
     this.day = day;
     this.dayPnl = 0;

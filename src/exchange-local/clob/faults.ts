@@ -57,8 +57,13 @@ export interface ClobFaultStats {
   timeouts: number;
   /** 500s answered after the order really filled (`errorAfterFill`). */
   errorsAfterFill: number;
-  /** SELLs refused for balance while a settlement of that token was pending. */
+  /** SELLs refused for balance (`POST /order`) while a settlement of that token was pending. */
   pendingBalanceRefusals: number;
+  /**
+   * Token balance reads (`GET /balance-allowance`, CONDITIONAL — a SELL's pre-check) answered while
+   * a settlement of that token was pending: the SELL met the unsettled balance before posting.
+   */
+  pendingBalanceReads: number;
   /** Orders answered `live` / `delayed` and matched later. */
   delayedMatches: number;
   /** Requests held before processing (`answerDelay`). */
@@ -98,6 +103,7 @@ export class ClobFaults {
     timeouts: 0,
     errorsAfterFill: 0,
     pendingBalanceRefusals: 0,
+    pendingBalanceReads: 0,
     delayedMatches: 0,
     answerDelays: 0,
     unsettledTrades: 0,

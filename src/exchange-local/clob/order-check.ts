@@ -99,7 +99,8 @@ export async function checkOrder(
             message: orderMessage(order),
             signature: order.signature as Hex,
           });
-    if (ok === 'unsupported') return { status: 400, error: 'invalid signature: POLY_1271 is not supported locally' };
+    if (ok === 'unsupported')
+      return { status: 400, error: 'invalid signature: POLY_1271 is not supported locally' };
     if (!ok) return { status: 400, error: 'invalid signature' };
   } catch (err) {
     if (err instanceof Verify1271Error) throw err.cause;

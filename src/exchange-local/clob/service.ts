@@ -248,7 +248,13 @@ export class LocalClob {
       return { status: 200, body: { ok: true, clobFaults: { ...this.faults.stats } } };
     }
     if (path === '/_control/clob') {
-      const cmd = StrictCommandSchema.safeParse(JSON.parse(body.length === 0 ? '{}' : body));
+      let json: unknown;
+      try {
+        json = JSON.parse(body.length === 0 ? '{}' : body);
+      } catch {
+        return { status: 400, body: { error: 'body is not JSON' } };
+      }
+      const cmd = StrictCommandSchema.safeParse(json);
       if (!cmd.success) return { status: 400, body: { error: cmd.error.message } };
       const change: Partial<StrictClobSettings> = {};
       if (cmd.data.depositWalletOnly !== undefined) change.depositWalletOnly = cmd.data.depositWalletOnly;
@@ -417,6 +423,9 @@ export class LocalClob {
       if (this.allowances !== undefined) await this.allowances.refresh(owner);
     }
     const asset = collateral ? COLLATERAL : (q.get('token_id') ?? '');
+    // issue #8 point 12: a token balance read (a SELL's pre-check) that met a pending settlement
+    if (!collateral && !update && this.faults.isSettling(owner, asset))
+      this.faults.stats.pendingBalanceReads++;
     const hidden = collateral && this.strict.requireBalanceUpdate && !this.refreshed.has(owner.toLowerCase());
     const balance = hidden ? '0' : String(this.ledger.balance(owner, asset));
     let allowance = MAX_ALLOWANCE;
