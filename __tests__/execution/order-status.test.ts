@@ -142,6 +142,11 @@ describe('accountSetupHint', () => {
     expect(hint).toMatch(re);
     expect(hint).not.toContain('\n');
   });
+  it('a type-3 signer refusal says the venue has not bound the key to the deposit wallet', () => {
+    const hint = accountSetupHint('the order signer address has to be the address of the API KEY', 3);
+    expect(hint).toMatch(/deposit wallet FUNDER_ADDRESS.*Polymarket support/);
+    expect(hint).not.toContain('\n');
+  });
   it('a balance refusal is set-up only for a BUY with a zero allowance', () => {
     const text =
       'not enough balance / allowance: the balance is not enough -> balance: 0, order amount: 5000000';

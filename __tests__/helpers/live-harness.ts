@@ -65,6 +65,8 @@ export interface LiveSetupOptions {
   readonly chain?: (c: LiveChain) => LiveChain;
   /** Markets of the session (default the stack's first). */
   readonly markets?: () => readonly LiveMarket[];
+  /** The session's market check (default none: every market is traded). */
+  readonly checkMarket?: (m: LiveMarket) => Promise<string | null>;
 }
 
 /** Builds a live session for a (new) wallet on `stack`. */
@@ -141,6 +143,7 @@ export async function setupLive(stack: VenueStack, o: LiveSetupOptions = {}) {
     log,
     markets: o.markets ?? (() => [m]),
     callTimeoutMs: 2_000,
+    ...(o.checkMarket === undefined ? {} : { checkMarket: o.checkMarket }),
   });
   const s = session;
   /** Drives the loop until no order is in flight (polls resolve unknown outcomes). */

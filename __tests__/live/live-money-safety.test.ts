@@ -5,6 +5,8 @@
 import { windowEndMs } from '../../src/core/types';
 import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
 import { syntheticRows } from '../../src/exchange-local/test-client';
+import { Wallet } from 'ethers';
+import { redeemWinnings } from '../../src/chain/redeem';
 import type { LiveChain } from '../../src/live/live-session';
 import { setupLive, sleep, tickOf, type LiveEnv } from '../helpers/live-harness';
 
@@ -12,7 +14,7 @@ jest.setTimeout(90_000);
 
 let stack: VenueStack;
 beforeAll(async () => {
-  stack = await startVenueStack({ input: syntheticRows(3, 20), manual: true, rtdsInput: null });
+  stack = await startVenueStack({ input: syntheticRows(5, 20), manual: true, rtdsInput: null });
   stack.exchange.step(3);
 });
 afterAll(async () => {
@@ -108,6 +110,55 @@ describe('live money safety (issue #8)', () => {
     expect(await again.session.reconcileOnce()).toEqual([]);
     expect(again.session.trader.openPositions().map((p) => p.state)).toEqual(['OPEN']);
     await stack.ledger.idle();
+  });
+
+  it('point 7: the payout recorded is what the redeem transaction paid, not the prediction', async () => {
+    const m = stack.markets[3]!;
+    let wallet: Wallet | null = null;
+    // a redeem with a collateral the position ids were not split from: the CTF burns nothing, pays 0
+    const wrongCollateral = (c: LiveChain): LiveChain => ({
+      ...c,
+      redeem: (conditionId) =>
+        redeemWinnings({
+          wallet: wallet!,
+          ctf: stack.chain.deployment.conditionalTokens,
+          collateral: Wallet.createRandom().address,
+          conditionId,
+          rpcUrl: stack.chain.rpcUrl,
+        }),
+    });
+    const env = await setupLive(stack, { chain: wrongCollateral, markets: () => [m] });
+    wallet = env.wallet;
+    await enterAndExpire(env, 3);
+    await stack.resolve(m.window, 'UP');
+    for (let i = 0; i < 20 && env.session.pendingRedeems() > 0; i++) {
+      await env.session.pollWindows();
+      await sleep(100);
+    }
+    await env.session.flush();
+    const redeemed = (await env.repo.loadPositionEvents(env.runId)).filter((e) => e.type === 'REDEEMED');
+    expect(redeemed).toHaveLength(1);
+    expect(Number(redeemed[0]!.data['predictedMicros'])).toBeGreaterThan(0);
+    expect(redeemed[0]!.data['proceeds']).toBe(0);
+    const [pos] = await env.repo.loadPositions(env.runId);
+    expect(pos?.proceedsUsdc).toBe(0);
+    expect(env.session.stats.redeemed).toBe(0);
+  });
+
+  it('point 8: a market the trader cannot handle is not traded, with one log line', async () => {
+    const m = stack.markets[4]!;
+    const env = await setupLive(stack, {
+      markets: () => [m],
+      checkMarket: async () => 'market is neg-risk: not traded',
+    });
+    const posts = stack.exchange.clob.orderPosts;
+    env.session.addMarket(m);
+    await env.session.marketsChecked();
+    env.session.onTick(tickOf(stack, 4));
+    await env.settle();
+    expect(env.session.stats.marketsRefused).toBe(1);
+    expect(env.session.trader.openPositions()).toEqual([]);
+    expect(stack.exchange.clob.orderPosts).toBe(posts);
   });
 
   it('point 6: a hung chain read bounds its lane and never blocks the other one', async () => {

@@ -68,7 +68,8 @@ export async function runApprove(
     return 1;
   }
   const addresses = tradingAddresses(cfg);
-  const provider = new JsonRpcProvider(cfg.RPC_URL, cfg.CHAIN_ID, { staticNetwork: true });
+  // no request cache: consecutive transactions must read a fresh pending nonce (toolchain-notes §3)
+  const provider = new JsonRpcProvider(cfg.RPC_URL, cfg.CHAIN_ID, { staticNetwork: true, cacheTimeout: -1 });
   try {
     const wallet = new Wallet(cfg.PRIVATE_KEY, provider);
     const owner = wallet.address;

@@ -74,7 +74,8 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
   }
   const account = privateKeyToAccount(cfg.PRIVATE_KEY as `0x${string}`);
   const owner = getAddress(cfg.FUNDER_ADDRESS === '' ? account.address : cfg.FUNDER_ADDRESS);
-  const provider = new JsonRpcProvider(cfg.RPC_URL, undefined, { staticNetwork: true });
+  // no request cache: consecutive redeem transactions must read a fresh pending nonce (toolchain-notes §3)
+  const provider = new JsonRpcProvider(cfg.RPC_URL, undefined, { staticNetwork: true, cacheTimeout: -1 });
   let repo: Repository | null = null;
   let lock: Awaited<ReturnType<Repository['lockWallet']>> = null;
   try {

@@ -36,6 +36,8 @@ export function accountSetupHint(
   const type = `SIGNATURE_TYPE=${signatureType} (${TYPE_NAMES[signatureType] ?? 'unknown'})`;
   if (t.includes('maker address not allowed') || t.includes('deposit wallet flow'))
     return `the venue refuses this maker (${type}) and wants the deposit wallet flow: set SIGNATURE_TYPE=3 and FUNDER_ADDRESS to your deposit wallet address (polymarket.com profile), then restart`;
+  if (t.includes('order signer address has to be the address of the api key') && signatureType === 3)
+    return `the venue has not bound this API key (made by the owner key, as the official client does) to the deposit wallet FUNDER_ADDRESS: public reports say Polymarket support must enable API trading for the deposit wallet; check that FUNDER_ADDRESS is your deposit wallet and PRIVATE_KEY its owner (see README "Deposit wallets")`;
   if (t.includes('order signer address has to be the address of the api key'))
     return `the order signer is not the API key's address (${type}): use API credentials created for this PRIVATE_KEY (unset CLOB_API_KEY/CLOB_API_SECRET/CLOB_API_PASSPHRASE to create them) and check SIGNATURE_TYPE and FUNDER_ADDRESS`;
   if (t.includes('order owner has to be the owner of the api key'))
