@@ -1,3 +1,4 @@
+import { localReadiness } from '../helpers/stacks';
 import { Contract, JsonRpcProvider, Wallet, getAddress, parseEther } from 'ethers';
 import { POLYGON_ADDRESSES } from '../../src/chain/addresses';
 import { describeStep, planApprovals, sendApprovals } from '../../src/chain/approve';
@@ -5,13 +6,7 @@ import { ERC20_ABI } from '../../src/chain/abi';
 import { ChainReader } from '../../src/chain/balances';
 import { startLocalChain, type LocalChain, type WindowIds } from '../../src/chain/local-chain';
 import { verifyPositionIds } from '../../src/chain/position-ids';
-import {
-  checkTradingReadiness,
-  parseSpenders,
-  polToWei,
-  tradingAddresses,
-  type ReadinessOptions,
-} from '../../src/chain/readiness';
+import { parseSpenders, polToWei, tradingAddresses, type ReadinessOptions } from '../../src/chain/readiness';
 import { ConfigError, TraderError } from '../../src/core/errors';
 
 let chain: LocalChain;
@@ -34,19 +29,7 @@ afterAll(async () => {
 });
 
 const check = (owner: string, extra: Partial<ReadinessOptions> = {}): Promise<string[]> =>
-  checkTradingReadiness({
-    runner: chain.provider,
-    rpcUrl: chain.rpcUrl,
-    owner,
-    signer: owner,
-    signatureType: 0,
-    spenders,
-    collateral: chain.deployment.collateral,
-    ctf: chain.deployment.conditionalTokens,
-    minAllowanceMicros: 1_000_000n,
-    minGasWei: polToWei(0.05),
-    ...extra,
-  });
+  localReadiness(chain, spenders, owner, { minGasWei: polToWei(0.05), ...extra });
 
 describe('checkTradingReadiness (issue #8 point 4)', () => {
   it('a fresh EOA without approvals gets one line per missing item, each saying what to run', async () => {

@@ -1,9 +1,9 @@
+import { localReadiness } from '../helpers/stacks';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Wallet } from 'ethers';
 import { startLocalChain, type LocalChain } from '../../src/chain/local-chain';
-import { checkTradingReadiness } from '../../src/chain/readiness';
 import { runApprove } from '../../src/cli/approve';
 
 let chain: LocalChain;
@@ -37,19 +37,7 @@ async function approve(env: Record<string, string>, dryRun = false) {
   return { code, out, err };
 }
 
-const missing = (owner: string) =>
-  checkTradingReadiness({
-    runner: chain.provider,
-    rpcUrl: chain.rpcUrl,
-    owner,
-    signer: owner,
-    signatureType: 0,
-    spenders,
-    collateral: chain.deployment.collateral,
-    ctf: chain.deployment.conditionalTokens,
-    minAllowanceMicros: 1_000_000n,
-    minGasWei: 0n,
-  });
+const missing = (owner: string) => localReadiness(chain, spenders, owner);
 
 const noKey = (lines: string[], w: Wallet) => {
   for (const l of lines) expect(l.toLowerCase()).not.toContain(w.privateKey.slice(2).toLowerCase());

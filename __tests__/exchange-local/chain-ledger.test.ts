@@ -3,6 +3,7 @@
  * CLOB whose {@link ChainLedger} moves ERC-20 collateral and ERC-1155 outcome tokens between the
  * trader and the exchange's operator; then resolution and redeem on the same chain.
  */
+import { deepVenueStack } from '../helpers/stacks';
 import { Writable } from 'node:stream';
 import { MaxUint256, Wallet } from 'ethers';
 import pino from 'pino';
@@ -11,8 +12,7 @@ import { ChainReader } from '../../src/chain/balances';
 import { redeemWinnings } from '../../src/chain/redeem';
 import type { OrderCommand, VenueEvent } from '../../src/core/types';
 import { COLLATERAL } from '../../src/exchange-local/clob/ledger';
-import { syntheticRows } from '../../src/exchange-local/test-client';
-import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
+import { type VenueStack } from '../../src/exchange-local/venue-stack';
 import { ClobVenue } from '../../src/execution/clob-venue';
 
 const FUNDING = 100_000_000n; // 100 USDC
@@ -35,14 +35,7 @@ beforeAll(async () => {
     },
   });
   const t0 = Date.now();
-  stack = await startVenueStack({
-    input: syntheticRows(2, 20),
-    manual: true,
-    rtdsInput: null,
-    depthMicros: 10_000_000_000n,
-    operatorCollateralMicros: 10_000_000_000n,
-    logger: pino({ level: 'debug' }, sink),
-  });
+  stack = await deepVenueStack({ logger: pino({ level: 'debug' }, sink) });
   const t1 = Date.now();
   reader = new ChainReader({
     runner: stack.chain.provider,

@@ -5,6 +5,7 @@
  * POLY_1271 signatures checked by the wallet contract, allowances enforced from the chain, and
  * balances invisible until `/balance-allowance/update`. Gamma per-market flags without a chain.
  */
+import { deepVenueStack } from '../helpers/stacks';
 import { AssetType, ClobClient, createL1Headers, OrderType, Side } from '@polymarket/clob-client-v2';
 import { Contract, MaxUint256, Wallet } from 'ethers';
 import { createWalletClient, custom } from 'viem';
@@ -13,7 +14,7 @@ import { polygon } from 'viem/chains';
 import { ChainReader } from '../../src/chain/balances';
 import { syntheticRows } from '../../src/exchange-local/test-client';
 import { startLocalExchange } from '../../src/exchange-local/server';
-import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
+import { type VenueStack } from '../../src/exchange-local/venue-stack';
 
 let stack: VenueStack;
 let reader: ChainReader;
@@ -23,13 +24,7 @@ const ALLOWANCE_TEXT = /^not enough balance \/ allowance/;
 const MAX = MaxUint256.toString();
 
 beforeAll(async () => {
-  stack = await startVenueStack({
-    input: syntheticRows(2, 20),
-    manual: true,
-    rtdsInput: null,
-    depthMicros: 10_000_000_000n,
-    operatorCollateralMicros: 10_000_000_000n,
-  });
+  stack = await deepVenueStack();
   reader = new ChainReader({
     runner: stack.chain.provider,
     rpcUrl: stack.chain.rpcUrl,

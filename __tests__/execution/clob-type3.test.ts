@@ -5,6 +5,7 @@
  * the deposit wallet contract's ERC-1271 `isValidSignature` on the local EVM (deposit-wallet-only
  * mode). Fresh wallets per run.
  */
+import { deepVenueStack } from '../helpers/stacks';
 import { ClobClient, OrderType, Side, type SignedOrder } from '@polymarket/clob-client-v2';
 import { Wallet } from 'ethers';
 import pino from 'pino';
@@ -12,8 +13,7 @@ import { createWalletClient, custom, hexToBytes, recoverTypedDataAddress, type H
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { polygon } from 'viem/chains';
 import type { OrderCommand, VenueEvent } from '../../src/core/types';
-import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
-import { syntheticRows } from '../../src/exchange-local/test-client';
+import { type VenueStack } from '../../src/exchange-local/venue-stack';
 import { buildFok } from '../../src/execution/clob-order';
 import {
   orderHash,
@@ -141,15 +141,7 @@ describe('POLY_1271 signing', () => {
 describe('type 3 end to end through the local exchange (deposit-wallet-only)', () => {
   let stack: VenueStack;
   beforeAll(async () => {
-    stack = await startVenueStack({
-      input: syntheticRows(2, 20),
-      manual: true,
-      rtdsInput: null,
-      depthMicros: 10_000_000_000n,
-      operatorCollateralMicros: 10_000_000_000n,
-      clob: { depositWalletOnly: true },
-      logger: pino({ level: 'silent' }),
-    });
+    stack = await deepVenueStack({ clob: { depositWalletOnly: true }, logger: pino({ level: 'silent' }) });
   });
   afterAll(async () => {
     await stack?.close();
