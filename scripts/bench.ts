@@ -2,7 +2,9 @@
  * `npm run bench`: performance figures (not tests), one JSON object per line on stdout:
  * bare parsing throughput, replay pipeline throughput and its ratio to bare parsing on the same
  * input (goal ≥ 0.6), decision latency tick in → order command out (goal p99 ≤ 20 µs), and
- * memory over a long replay (goal: flat). Input: REPLAY_INPUT or the shared recordings.
+ * memory over a long replay (goal: flat), and the whole-feed-path fuzz (`feed_fuzz_frames`,
+ * BENCH_FUZZ_FRAMES, default 1,000,000 mutated frames; exit code 1 on any crash or invalid output).
+ * Input: REPLAY_INPUT or the shared recordings.
  * Each throughput figure is the median of several warm runs.
  */
 import { loadConfig } from '../src/config/schema';
@@ -15,6 +17,7 @@ import {
   benchSigning,
   syntheticFrames,
 } from './bench-live';
+import { runFeedFuzz } from '../__tests__/helpers/feed-fuzz';
 
 const input = process.env.REPLAY_INPUT ?? '../shared/data/borisz42-btc15m';
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -131,6 +134,26 @@ async function main(): Promise<void> {
     note: `closed positions (${tradesKept}) released each loop, as trades.jsonl would keep them`,
   });
   await liveFigures();
+  fuzzFigure();
+}
+
+/** The feed-path fuzz at bench size (issue #9): frames, outcomes per path, findings, rate. */
+function fuzzFigure(): void {
+  const frames = Number(process.env.BENCH_FUZZ_FRAMES ?? 1_000_000);
+  const t0 = process.hrtime.bigint();
+  const r = runFeedFuzz({ frames, seed: 0x5eed });
+  const elapsed = ms(t0);
+  emit({
+    figure: 'feed_fuzz_frames',
+    value: r.frames,
+    crashes: r.crashCount,
+    invalid: r.invalidCount,
+    frames_per_s: Math.round((r.frames / elapsed) * 1000),
+    ms: Math.round(elapsed),
+    by_path: r.byPath,
+    findings: [...r.crashes, ...r.invalid].slice(0, 5),
+  });
+  if (r.crashCount + r.invalidCount > 0) process.exitCode = 1;
 }
 
 /** Live-path figures (issue #3). */

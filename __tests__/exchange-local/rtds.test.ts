@@ -6,6 +6,10 @@ import {
   type LocalExchange,
 } from '../../src/exchange-local/server';
 import { FrameCollector, SYNTH_EPOCH, syntheticRows } from '../../src/exchange-local/test-client';
+import { SystemClock } from '../../src/core/clock';
+import type { SpotPrice } from '../../src/feed/market-events';
+import { RtdsClient } from '../../src/feed/rtds-client';
+import { parseRtdsFrame } from '../../src/feed/rtds-parse';
 
 type Obj = Record<string, unknown>;
 
@@ -88,5 +92,73 @@ describe('local exchange RTDS', () => {
       value: 65048.078902260626,
       fullAccuracy: '65048078902260626000000',
     });
+  });
+});
+
+/** The RTDS client against the local exchange (issue #9: RTDS reconnects are tested). */
+describe('RtdsClient reconnects', () => {
+  const opened: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    for (const o of opened.splice(0).reverse()) await o.close();
+  });
+
+  async function waitFor(cond: () => boolean): Promise<void> {
+    for (let i = 0; i < 3000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+    if (!cond()) throw new Error('timed out waiting');
+  }
+
+  function client(url: string, staleMs: number): { rtds: RtdsClient; prices: SpotPrice[] } {
+    const prices: SpotPrice[] = [];
+    const rtds = new RtdsClient({
+      url,
+      symbols: ['btc/usd'],
+      clock: new SystemClock(),
+      random: () => 0,
+      parse: parseRtdsFrame,
+      onPrices: (ps) => prices.push(...ps),
+      pingIntervalMs: 3_600_000,
+      staleMs,
+      backoff: { baseMs: 10, maxMs: 40 },
+    });
+    opened.push({ close: () => rtds.stop() });
+    rtds.start();
+    return { rtds, prices };
+  }
+
+  it('reconnects when the server goes away and resubscribes when it is back on the same port', async () => {
+    const first = await startLocalExchange({ input: syntheticRows(1, 20), manual: true, rtdsInput: points });
+    const port = Number(new URL(first.url).port);
+    const { rtds, prices } = client(first.rtdsUrl, 3_600_000);
+    await waitFor(() => prices.length === 1); // the subscribe snapshot
+    await first.close();
+    await waitFor(() => rtds.connection.reconnects >= 3); // refused while the server is down
+    expect(rtds.connection.connects).toBe(1);
+    const second = await startLocalExchange({
+      input: syntheticRows(1, 20),
+      manual: true,
+      rtdsInput: points,
+      ports: { http: port },
+    });
+    opened.push(second);
+    await waitFor(() => rtds.connection.connects === 2 && second.stats().rtds.snapshotsSent === 1);
+    await waitFor(() => prices.length === 2); // the new server's snapshot: it was resubscribed
+    second.step(4);
+    await waitFor(() => prices.length === 5); // and updates flow again
+    expect(prices.slice(2).map((p) => p.topic)).toEqual(Array(3).fill('crypto_prices_chainlink'));
+    expect(rtds.counters.silentReconnects).toBe(0);
+  });
+
+  it('a feed silent for staleMs is dropped and resubscribed (the topic is known to stop, §4)', async () => {
+    const lx = await startLocalExchange({ input: syntheticRows(1, 20), manual: true, rtdsInput: points });
+    opened.push(lx);
+    const { rtds, prices } = client(lx.rtdsUrl, 200);
+    await waitFor(() => prices.length === 1);
+    // nothing moves (manual playback): the silence watchdog reconnects, and the server sees a new subscribe
+    await waitFor(() => rtds.counters.silentReconnects >= 1 && rtds.connection.connects >= 2);
+    await waitFor(() => lx.stats().rtds.snapshotsSent >= 2);
+    expect(lx.stats().rtds.connections).toBeGreaterThanOrEqual(2);
+    const before = prices.length;
+    lx.step(3);
+    await waitFor(() => prices.length >= before + 2);
   });
 });

@@ -98,6 +98,10 @@ describe('canonical tick CSV', () => {
     expect(problemOf(FULL.replace('1766745254000', ''))).toBe('malformed');
     expect(problemOf(FULL.replace('1766745254000', '1.5e12'))).toBe('malformed');
     expect(problemOf(FULL.replace(',BTC,', ',,'))).toBe('malformed');
+    // the asset symbol: ASCII letters and digits only (issue #9); its case is the loader's check
+    for (const c of ['BTC ', ' BTC', 'BT-C', 'BTC\t', 'BTCBTCBTCBTCBTCBT', 'BTÇ'])
+      expect(problemOf(FULL.replace(',BTC,', `,${c},`))).toBe('malformed');
+    expect(parseCanonicalLine(FULL.replace(',BTC,', ',btc,')).crypto).toBe('btc');
     expect(problemOf(FULL.replace(',900,', ',0,'))).toBe('malformed');
     expect(problemOf(FULL.replace('87123.45', 'x'))).toBe('malformed');
   });

@@ -67,6 +67,9 @@ describe('loadInput', () => {
         outOfRange: 1,
         duplicates: 0,
         late: 0,
+        cryptoCase: 0,
+        unknownInterval: 0,
+        offGrid: 0,
         outsideWindow: 1,
       },
     ]);
@@ -119,7 +122,10 @@ describe('loadInput', () => {
       [t15, 0],
     ]);
     expect(stats.files.map((f) => f.path)).toEqual([a, b]);
-    expect(stats.skippedFiles).toEqual([e, u]);
+    expect(stats.skippedFiles).toEqual([
+      { path: e, reason: 'empty' },
+      { path: u, reason: 'notTickData' },
+    ]);
     expect(await parseOnly(dir)).toBe(4);
   });
 
@@ -187,9 +193,11 @@ describe('real borisz42 recording (shared data)', () => {
       'market_data_20251226.csv.gz',
       'market_data_20251229.csv.gz',
     ]);
-    expect(stats.skippedFiles.map((x) => x.split('/').pop())).toEqual([
-      'user_data_20251226.csv.gz',
-      'user_data_20251229.csv.gz',
+    expect(stats.skippedFiles.map((x) => [x.path.split('/').pop(), x.reason])).toEqual([
+      ['user_data_20251226.csv.gz', 'notTickData'],
+      ['user_data_20251229.csv.gz', 'notTickData'],
     ]);
+    // the shared recordings are all on the venue's grid: no row dropped by the issue #9 rules
+    for (const f of stats.files) expect([f.cryptoCase, f.unknownInterval, f.offGrid]).toEqual([0, 0, 0]);
   });
 });

@@ -16,6 +16,7 @@ import type { VenueStack } from '../../src/exchange-local/venue-stack';
 import { ClobVenue } from '../../src/execution/clob-venue';
 import { LiveSession, type LiveChain, type LiveMarket } from '../../src/live/live-session';
 import { MemoryRepository } from '../../src/persistence/memory-repository';
+import type { Repository } from '../../src/persistence/repository';
 import type { Strategy } from '../../src/strategy/strategy';
 import { testConfig } from './scenario';
 
@@ -57,8 +58,10 @@ export interface LiveSetupOptions {
   /** A funder this trader cannot redeem for (proxy/Safe): `chain.redeem` is null. */
   readonly noRedeem?: boolean;
   /** The repository (default a fresh memory one) and the run to resume. */
-  readonly repo?: MemoryRepository;
+  readonly repo?: Repository;
   readonly runId?: number;
+  /** The run's highest stored journal seq when resuming it (as `trade-live` passes it). */
+  readonly journalSeqStart?: number;
   /** The wallet (default a freshly generated one, onboarded with 1000 USDC). */
   readonly wallet?: Wallet;
   /** Wraps the chain edge (to slow it down or break it). */
@@ -74,7 +77,7 @@ export async function setupLive(stack: VenueStack, o: LiveSetupOptions = {}) {
   const wallet = o.wallet ?? new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
   if (o.wallet === undefined) await stack.onboard(wallet, 1_000n * 1_000_000n);
   const account = privateKeyToAccount(wallet.privateKey as `0x${string}`);
-  const repo = o.repo ?? new MemoryRepository();
+  const repo: Repository = o.repo ?? new MemoryRepository();
   const runId =
     o.runId ??
     (await repo.createRun({
@@ -143,6 +146,7 @@ export async function setupLive(stack: VenueStack, o: LiveSetupOptions = {}) {
     log,
     markets: o.markets ?? (() => [m]),
     callTimeoutMs: 2_000,
+    ...(o.journalSeqStart === undefined ? {} : { journalSeqStart: o.journalSeqStart }),
     ...(o.checkMarket === undefined ? {} : { checkMarket: o.checkMarket }),
   });
   const s = session;

@@ -172,8 +172,8 @@ function repositoryContract(name: string, open: () => Promise<TestRepository>): 
     });
 
     it('round-trips positions with nulls and micros, and upserts by key', async () => {
-      const open = position('momentum_BTC_1766745000');
-      const closed = position('alpha_BTC_1766745000', {
+      const open = position('momentum_BTC_15m_1766745000');
+      const closed = position('alpha_BTC_15m_1766745000', {
         side: 'DOWN',
         state: 'CLOSED',
         trailingActivatedAtMs: T0 + 5000,
@@ -224,7 +224,7 @@ function repositoryContract(name: string, open: () => Promise<TestRepository>): 
     it('upserts orders by client id and loads them by createdMs, clientOrderId', async () => {
       const base: OrderRecord = {
         clientOrderId: `b-${uid}`,
-        positionKey: 'momentum_BTC_1766745000',
+        positionKey: 'momentum_BTC_15m_1766745000',
         purpose: 'entry',
         tokenId: '71321045679252212594626385532706912750332728571942532289631379312455583992563',
         side: 'BUY',
@@ -249,7 +249,7 @@ function repositoryContract(name: string, open: () => Promise<TestRepository>): 
       const f: FillRecord = {
         tradeId: `t1-${uid}`,
         clientOrderId: `b-${uid}`,
-        positionKey: 'momentum_BTC_1766745000',
+        positionKey: 'momentum_BTC_15m_1766745000',
         price: 895_000,
         shares: 6_151_040_000,
         feeUsdc: 12_345,

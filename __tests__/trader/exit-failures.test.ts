@@ -1,7 +1,7 @@
 import { at, eventTypes, runScenario, ScriptedStrategy, up } from '../helpers/scenario';
 import { FailFirstSellsVenue, KillFirstBuysVenue, simOver, ThrowingSellVenue } from '../helpers/venues';
 
-const KEY = 's1_BTC_1766745000';
+const KEY = 's1_BTC_15m_1766745000';
 const buyUp = (): ScriptedStrategy[] => [new ScriptedStrategy('s1', [[at(10), 'UP']])];
 const entry = up(10, 0.49);
 

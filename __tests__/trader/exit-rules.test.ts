@@ -1,7 +1,7 @@
 import { peakPnlPct, trailingActive } from '../../src/trader/position';
 import { at, eventTypes, row, runScenario, ScriptedStrategy, up } from '../helpers/scenario';
 
-const KEY = 's1_BTC_1766745000';
+const KEY = 's1_BTC_15m_1766745000';
 const buyUpAt0 = (): ScriptedStrategy => new ScriptedStrategy('s1', [[at(10), 'UP']]);
 
 /** Entry at tick 10 s: UP ask 0.50 → entry price 0.50 (fees off). */

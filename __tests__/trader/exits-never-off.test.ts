@@ -9,7 +9,7 @@ import { LiveTrader } from '../../src/trader/live-trader';
 import { at, eventTypes, runScenario, ScriptedStrategy, testConfig, up } from '../helpers/scenario';
 import { FailFirstSellsVenue, ScriptedSellsVenue, simOver, type ScriptedFailure } from '../helpers/venues';
 
-const KEY = 's1_BTC_1766745000';
+const KEY = 's1_BTC_15m_1766745000';
 const buyUp = (): ScriptedStrategy[] => [new ScriptedStrategy('s1', [[at(10), 'UP']])];
 const entry = up(10, 0.49);
 /** The entry, then bid `bid` every second from 11 s to `last` s. */

@@ -10,7 +10,7 @@ import { positionFromRecord } from '../../src/trader/position';
 import { at, eventTypes, row, runScenario, ScriptedStrategy, testConfig, up } from '../helpers/scenario';
 import { FailFirstSellsVenue, SilentBuysVenue, simOver } from '../helpers/venues';
 
-const KEY = 's1_BTC_1766745000';
+const KEY = 's1_BTC_15m_1766745000';
 const entry = up(10, 0.49);
 const buyUp = (): ScriptedStrategy[] => [new ScriptedStrategy('s1', [[at(10), 'UP']])];
 const times = (cmds: readonly { createdMs: number }[]) => cmds.map((c) => (c.createdMs - at(0)) / 1000);

@@ -1,7 +1,7 @@
 import { at, eventTypes, runScenario, ScriptedStrategy, up } from '../helpers/scenario';
 import { FailFirstSellsVenue, simOver } from '../helpers/venues';
 
-const HOLDER = 'a_BTC_1766745000';
+const HOLDER = 'a_BTC_15m_1766745000';
 /** `a` buys UP at 10 s (entry 0.50); `b` signals DOWN at 20 s. */
 const strategies = (): ScriptedStrategy[] => [
   new ScriptedStrategy('a', [[at(10), 'UP']]),
@@ -13,7 +13,7 @@ describe('reversal (design §5)', () => {
   it('is blocked when the open position is losing', () => {
     const e = runScenario([entry, up(20, 0.45)], { strategies: strategies(), finish: false });
     expect(e.trader.position(HOLDER)!.state).toBe('OPEN');
-    expect(e.trader.position('b_BTC_1766745000')).toBeUndefined();
+    expect(e.trader.position('b_BTC_15m_1766745000')).toBeUndefined();
     expect(e.trader.stats.reversalsBlocked).toEqual({ blocked_losing: 1 });
     expect(eventTypes(e, HOLDER)).toContain('REVERSAL_BLOCKED');
   });
@@ -38,7 +38,7 @@ describe('reversal (design §5)', () => {
     const e = runScenario([entry, up(20, 0.6), up(21, 0.6)], { strategies: strategies(), finish: false });
     const holder = e.trader.position(HOLDER)!;
     expect(holder).toMatchObject({ state: 'CLOSED', exitReason: 'reversal', triggerBid: 600_000 });
-    const b = e.trader.position('b_BTC_1766745000')!;
+    const b = e.trader.position('b_BTC_15m_1766745000')!;
     expect(b).toMatchObject({ state: 'OPEN', side: 'DOWN' });
     // DOWN ask is 1 − UP bid = 0.40
     expect(b.entryPrice).toBe(400_000);
@@ -54,7 +54,7 @@ describe('reversal (design §5)', () => {
     ];
     const e = runScenario([entry, up(20, 0.6)], { strategies: s, finish: false });
     expect(e.trader.position(HOLDER)!.exitReason).toBe('reversal');
-    expect(e.trader.position('a_BTC_1766745000_2')).toMatchObject({ state: 'OPEN', side: 'DOWN' });
+    expect(e.trader.position('a_BTC_15m_1766745000_2')).toMatchObject({ state: 'OPEN', side: 'DOWN' });
   });
 
   it('blocks the entry when the reversal exit fails', () => {
@@ -65,7 +65,7 @@ describe('reversal (design §5)', () => {
       finish: false,
     });
     expect(e.trader.position(HOLDER)!.state).toBe('OPEN');
-    expect(e.trader.position('b_BTC_1766745000')).toBeUndefined();
+    expect(e.trader.position('b_BTC_15m_1766745000')).toBeUndefined();
     expect(e.trader.stats.reversalsBlocked).toEqual({ blocked_exit_failed: 1 });
   });
 

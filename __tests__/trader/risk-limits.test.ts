@@ -51,7 +51,7 @@ describe('limits in the trader', () => {
     e.step(up(20, 0.5));
     expect(e.trader.stats.entriesBlocked).toEqual({ kill_switch: 1 });
     const cmds = e.trader.flattenAll(at(21));
-    expect(cmds.map((c) => [c.side, c.positionKey])).toEqual([['SELL', 'a_BTC_1766745000']]);
+    expect(cmds.map((c) => [c.side, c.positionKey])).toEqual([['SELL', 'a_BTC_15m_1766745000']]);
   });
 });
 

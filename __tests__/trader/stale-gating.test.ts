@@ -53,7 +53,7 @@ describe('orders blocked while a book is stale (issue #3)', () => {
     const sells = h.sent.filter((c) => c.side === 'SELL');
     expect(sells).toHaveLength(1);
     expect(sells[0]!.limitPrice).toBe(250_000);
-    expect(h.trader.position('s1_BTC_1766745000')).toMatchObject({
+    expect(h.trader.position('s1_BTC_15m_1766745000')).toMatchObject({
       state: 'CLOSED',
       exitReason: 'stop_loss',
       triggerBid: 280_000,

@@ -1,7 +1,9 @@
 /**
  * `replay` (and `npm start`): the composition root of the main job (issue #2). Recorded rows →
  * ReplayEngine (the live core with the simulated venue and a virtual clock) → repository,
- * `trades.jsonl` and a summary table on stdout. Logs go to stderr as JSON (pino).
+ * `trades.jsonl` and a summary table on stdout. Logs go to stderr as JSON (pino). Input problems
+ * are logged at `warn` with their counts; a run that replays no tick fails with one line saying
+ * why (issue #9 "Inputs").
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -9,9 +11,11 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/schema';
 import { configHash, redactConfig } from '../config/redact';
+import { InputError } from '../core/errors';
 import { createLogger, type Logger } from '../core/logger';
 import { FeedProcessor } from '../collector/feed-processor';
 import { streamInput } from '../feed/input';
+import { describeNoRows, inputFindings, inputTotals, type InputTotals } from '../feed/input-stats';
 import { isRecording, replayRecording } from '../replay/frame-replay';
 import { countTickLines } from '../feed/line-count';
 import { openRepository } from '../persistence/open-repository';
@@ -39,20 +43,32 @@ export interface ReplayRunResult {
   readonly rows: number;
 }
 
+/** What {@link runReplay} uses besides its options and environment (tests inject these). */
+export interface ReplayDeps {
+  /** The logger; default: the process logger on stderr at `LOG_LEVEL`. */
+  readonly log?: Logger;
+}
+
 /**
- * Runs a replay with the environment and options; returns the summary. Writes the trades file,
- * the run row, ticks (unless PERSIST_TICKS=false), positions, events, orders and fills.
- * @throws {ConfigError} on bad configuration, {InputError} on unreadable input.
+ * Runs a replay with the environment and options; returns the summary (with the input's row
+ * counts by drop reason for tick files). Writes the trades file, the run row, ticks (unless
+ * PERSIST_TICKS=false), positions, events, orders and fills. Input files with no data row, most
+ * rows dropped, or an unknown header are logged at `warn` (issue #9).
+ * @throws {ConfigError} on bad configuration, {InputError} on unreadable input, and an
+ *   {InputError} whose one-line message says why (files, rows read, drops by reason) when no tick
+ *   at all was replayed; the run row is then finished with that `error` and no trades file is
+ *   written.
  */
 export async function runReplay(
   opts: ReplayCommandOptions,
   env: NodeJS.ProcessEnv = process.env,
+  deps: ReplayDeps = {},
 ): Promise<ReplayRunResult> {
   const overrides: Partial<Config> = {};
   if (opts.input !== undefined) Object.assign(overrides, { REPLAY_INPUT: opts.input });
   if (opts.out !== undefined) Object.assign(overrides, { OUT_PATH: opts.out });
   const cfg = loadConfig({ env, configPath: opts.config, overrides });
-  const log = createLogger(cfg.LOG_LEVEL);
+  const log = deps.log ?? createLogger(cfg.LOG_LEVEL);
   log.info({ input: cfg.REPLAY_INPUT, strategies: cfg.strategies.map((s) => s.name) }, 'replay starting');
   const recording = isRecording(cfg.REPLAY_INPUT);
 
@@ -76,10 +92,17 @@ export async function runReplay(
     const engine = new ReplayEngine(
       recording ? { config: cfg, bookOf: (id) => feed.l2.book(id), persistTicks: false } : { config: cfg },
     );
-    if (recording) await replayFrames(cfg.REPLAY_INPUT, feed, engine, repo, runId ?? 0, log);
-    else await replayRows(cfg, engine, repo, runId ?? 0, opts.progress !== false, log);
+    const input = recording
+      ? await replayFrames(cfg.REPLAY_INPUT, feed, engine, repo, runId ?? 0, log)
+      : await replayRows(cfg, engine, repo, runId ?? 0, opts.progress !== false, log);
+    const summary = summarize(engine.sink.trades, engine.trader.stats, input.totals ?? undefined);
+    if (engine.rows === 0) {
+      const why = `nothing replayed: ${input.whyEmpty}`;
+      if (repo !== null && runId !== null)
+        await repo.finishRun(runId, Date.now(), { ...summary, stats: engine.trader.stats, error: why });
+      throw new InputError(why);
+    }
     writeTradesFile(cfg.OUT_PATH, engine.sink.trades);
-    const summary = summarize(engine.sink.trades, engine.trader.stats);
     if (repo !== null && runId !== null)
       await repo.finishRun(runId, Date.now(), { ...summary, stats: engine.trader.stats });
     log.info(
@@ -121,7 +144,18 @@ function codeRevision(): string {
   }
 }
 
-/** Replays recorded rows (canonical CSV or borisz42), streamed, with a progress bar on a TTY. */
+/** What a replay learned about its input: row totals (tick files) and why it would be empty. */
+interface InputOutcome {
+  /** Tick files: rows read, kept and dropped by reason; `null` for a frame recording. */
+  readonly totals: InputTotals | null;
+  /** One line saying why no tick came out (used only when none did). */
+  readonly whyEmpty: string;
+}
+
+/**
+ * Replays recorded rows (canonical CSV or borisz42), streamed, with a progress bar on a TTY;
+ * logs each file and skipped file (`warn` for problems, see `inputFindings`).
+ */
 async function replayRows(
   cfg: Config,
   engine: ReplayEngine,
@@ -129,7 +163,7 @@ async function replayRows(
   runId: number,
   progress: boolean,
   log: Logger,
-): Promise<void> {
+): Promise<InputOutcome> {
   const input = streamInput(cfg.REPLAY_INPUT, { reorderWindowMs: cfg.REORDER_WINDOW_MS });
   const showBar = progress && process.stderr.isTTY === true;
   const bar = showBar
@@ -143,15 +177,8 @@ async function replayRows(
   bar?.update(engine.rows);
   bar?.stop();
   const { stats } = input;
-  for (const f of stats.files) log.info(f, 'input file loaded');
-  if (stats.skippedFiles.length > 0)
-    log.info({ skipped: stats.skippedFiles }, 'files skipped (not tick data)');
-  const dropped = stats.files.reduce((n, f) => n + f.malformed + f.crossed + f.outOfRange + f.late, 0);
-  if (dropped > 0)
-    log.warn(
-      { dropped },
-      'input rows dropped (malformed, crossed, out of range or late): see the per-file counts',
-    );
+  for (const f of inputFindings(stats)) log[f.level](f.data, f.msg);
+  return { totals: inputTotals(stats), whyEmpty: describeNoRows(cfg.REPLAY_INPUT, stats) };
 }
 
 /** Replays a live-feed recording (`collect --record`): raw frames → the live books → ticks. */
@@ -162,7 +189,7 @@ async function replayFrames(
   repo: Repository | null,
   runId: number,
   log: Logger,
-): Promise<void> {
+): Promise<InputOutcome> {
   let sinceFlush = 0;
   let flushed: Promise<void> = Promise.resolve(); // one flush at a time, in order
   const stats = await replayRecording(path, feed, {
@@ -178,5 +205,9 @@ async function replayFrames(
   await flushed;
   engine.finish();
   await engine.flush(repo, runId);
-  log.info({ ...stats, l2: feed.l2.counters }, 'recording replayed');
+  log[stats.ticks === 0 ? 'warn' : 'info']({ ...stats, l2: feed.l2.counters }, 'recording replayed');
+  const whyEmpty =
+    `the recording ${path} gave no book tick (${stats.windows} windows, ` +
+    `${stats.marketFrames} market frames, ${stats.rtdsFrames} RTDS frames)`;
+  return { totals: null, whyEmpty };
 }

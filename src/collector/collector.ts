@@ -52,6 +52,8 @@ export interface CollectorOptions extends HttpEndpoints {
   readonly runId: number;
   /** Flush buffered rows this often, ms. */
   readonly flushIntervalMs?: number;
+  /** Most rows kept per buffer (ticks, raw frames) while the database fails (default 1,000,000). */
+  readonly maxBufferedRows?: number;
   readonly recorder?: FrameRecorder | null;
   /** Receives each tick (e.g. the trader in sim mode). */
   readonly onTick?: (tick: Tick) => void;
@@ -77,7 +79,7 @@ export interface CollectorStatus {
 /** How long (venue ms) a retired window waits for the spot feed before it is stored unsettled. */
 const SETTLE_TIMEOUT_MS = 5 * 60_000;
 
-/** Most rows kept in memory while the database fails (per buffer). */
+/** Most rows kept in memory while the database fails (per buffer), unless `maxBufferedRows` says. */
 const MAX_BUFFERED = 1_000_000;
 
 const SYMBOLS: Readonly<Record<string, string>> = {
@@ -332,7 +334,7 @@ export class Collector {
   /** Puts a failed batch back in front of what arrived since, within the buffer cap. */
   private requeue<T>(failed: T[], since: T[]): T[] {
     const all = failed.concat(since);
-    const over = all.length - MAX_BUFFERED;
+    const over = all.length - (this.opts.maxBufferedRows ?? MAX_BUFFERED);
     if (over <= 0) return all;
     this.rowsDropped += over;
     return all.slice(over);

@@ -41,22 +41,43 @@ export function syntheticConditionId(w: WindowRef): string {
 }
 
 /**
- * Returns the position key `${strategy}_${crypto}_${windowEpoch}` (design §3); the n-th
- * (n ≥ 2) position of the same strategy in the same window, opened after a reversal, gets `_n`.
+ * Returns the position key `${strategy}_${crypto}_${interval}_${windowEpoch}`, e.g.
+ * `momentum_BTC_15m_1766745000` (design §3; the interval is {@link intervalLabel} of the window
+ * length, so a 15m and a 1h window starting at the same second never share a key, issue #9
+ * "Inputs"); the n-th (n ≥ 2) position of the same strategy in the same window, opened after a
+ * reversal, gets `_n`. Keys written before issue #9 lacked the interval; migration
+ * `20261210000001_position_key_interval` rewrites them.
  */
 export function positionKey(strategy: string, w: WindowRef, seq = 1): string {
-  const base = `${strategy}_${w.crypto}_${w.windowEpoch}`;
+  const base = `${strategy}_${w.crypto}_${intervalLabel(w.windowSec)}_${w.windowEpoch}`;
   return seq <= 1 ? base : `${base}_${seq}`;
 }
 
 /**
  * The inverse of {@link positionKey}: the n of a key of `strategy` in window `w` (1 for the
- * base key), or `null` when the key is not one of theirs.
+ * base key), or `null` when the key is not one of theirs (another window length, epoch, crypto
+ * or strategy).
  */
 export function positionKeySeq(key: string, strategy: string, w: WindowRef): number | null {
   const base = positionKey(strategy, w, 1);
   if (key === base) return 1;
   if (!key.startsWith(`${base}_`)) return null;
-  const n = Number(key.slice(base.length + 1));
+  const digits = key.slice(base.length + 1);
+  if (!/^[1-9]\d*$/.test(digits)) return null;
+  const n = Number(digits);
   return Number.isSafeInteger(n) && n >= 2 ? n : null;
+}
+
+/** Suffixes of a client order id after its position key: `:entry` or `:exit:<round>.<attempt>`. */
+const CLIENT_ORDER_SUFFIX = /:(?:entry|exit:\d+\.\d+)$/;
+
+/**
+ * Returns the position key a client order id was built from (`${positionKey}:entry` or
+ * `${positionKey}:exit:<round>.<attempt>`, core/types `OrderCommand`), or `null` when the id has
+ * neither suffix. Strips the suffix rather than cutting at the first `:`, so a strategy name
+ * holding a `:` still maps back to its key.
+ */
+export function positionKeyOfClientOrderId(clientOrderId: string): string | null {
+  const m = CLIENT_ORDER_SUFFIX.exec(clientOrderId);
+  return m === null || m.index === 0 ? null : clientOrderId.slice(0, m.index);
 }

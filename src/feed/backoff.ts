@@ -12,6 +12,7 @@ export interface BackoffPolicy {
  */
 export function backoffDelayMs(attempt: number, policy: BackoffPolicy, jitter01: number): number {
   const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt, 30));
-  const j = Math.min(Math.max(jitter01, 0), 0.999_999);
+  // a jitter source gone wrong (NaN) must not turn into a 1 ms retry loop (issue #9)
+  const j = Number.isFinite(jitter01) ? Math.min(Math.max(jitter01, 0), 0.999_999) : 0;
   return Math.round(cap / 2 + (cap / 2) * j);
 }

@@ -20,11 +20,24 @@ export const BORISZ42_HEADER =
 
 const BORISZ42_FIELDS = 15;
 
+/**
+ * The header line of a borisz42 `user_data_*.csv` file (the wallet's trades, shared data README
+ * §1): a known companion of the recordings, not tick data; a directory loader skips it quietly.
+ */
+export const BORISZ42_USER_HEADER = 'timestamp,trade_side,quantity,price,TargetTime,ExpirationTime';
+
 /** Returns whether `line` (a file's first line; a BOM and trailing `\r` are ignored) is the borisz42 header. */
 export function isBorisz42Header(line: string): boolean {
   let text = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   if (text.endsWith('\r')) text = text.slice(0, -1);
   return text === BORISZ42_HEADER;
+}
+
+/** Returns whether `line` (a file's first line; a BOM and trailing `\r` are ignored) is the borisz42 `user_data` header. */
+export function isBorisz42UserHeader(line: string): boolean {
+  let text = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+  if (text.endsWith('\r')) text = text.slice(0, -1);
+  return text === BORISZ42_USER_HEADER;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

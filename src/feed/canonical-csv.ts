@@ -16,6 +16,8 @@ export const CANONICAL_HEADER =
   'ts_ms,crypto,window_sec,window_epoch,up_bid,up_ask,up_bid_size,up_ask_size,down_bid,down_ask,down_bid_size,down_ask_size,spot';
 
 const CANONICAL_FIELDS = 13;
+/** An asset symbol: ASCII letters and digits (case is the loader's check, issue #9). */
+const CRYPTO_SYNTAX = /^[A-Za-z0-9]{1,16}$/;
 
 /** Why a data row was refused: unparseable, a crossed top of book, or a value out of range. */
 export type RowProblem = 'malformed' | 'crossed' | 'outOfRange';
@@ -120,9 +122,10 @@ function parseSpot(text: string): number | null {
 /**
  * Parses one canonical data line (without its line terminator; a trailing `\r` is ignored)
  * into a validated {@link TickRow}: prices and sizes in integer micros, `ts_ms` in ms,
- * `window_epoch` in unix seconds, `window_sec` > 0, `crypto` non-empty.
+ * `window_epoch` in unix seconds, `window_sec` > 0, `crypto` 1–16 ASCII letters or digits (any
+ * case: the loader refuses a lower-case one and windows off the venue's grid, `./venue-window`).
  * @throws {TickRowError} (an {@link InputError}) with the reason: `malformed` (field count,
- *   numbers, empty crypto), `outOfRange` (price outside [0, 1], negative size or spot),
+ *   numbers, crypto syntax), `outOfRange` (price outside [0, 1], negative size or spot),
  *   `crossed` (bid > ask on the same token).
  */
 export function parseCanonicalLine(line: string): TickRow {
@@ -132,7 +135,11 @@ export function parseCanonicalLine(line: string): TickRow {
     throw new TickRowError(`expected ${CANONICAL_FIELDS} fields, got ${f.length}`, 'malformed');
   }
   const crypto = f[1] as string;
-  if (crypto.length === 0) throw new TickRowError('crypto: empty', 'malformed');
+  if (!CRYPTO_SYNTAX.test(crypto))
+    throw new TickRowError(
+      `crypto: not 1–16 ASCII letters or digits: ${JSON.stringify(crypto)}`,
+      'malformed',
+    );
   const windowSec = parseUintField(f[2] as string, 'window_sec');
   if (windowSec === 0) throw new TickRowError('window_sec: must be > 0', 'malformed');
   const row: TickRow = {

@@ -1,6 +1,7 @@
 /**
  * Tick input loader (issue #2): reads canonical or borisz42 CSV files (plain or `.gz`), detects
- * each file's format from its header line, drops and counts unusable rows, and streams the kept
+ * each file's format from its header line, drops and counts unusable rows (bad values, and since
+ * issue #9 rows of windows the venue does not list: `./venue-window`), and streams the kept
  * rows in processing order (by `tsMs`, ties: earlier file first, then row order) with memory
  * bounded by a re-ordering window, or loads them all at once ({@link loadInput}).
  */
@@ -8,55 +9,24 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../core/errors';
 import type { TickRow } from '../core/types';
-import { isBorisz42Header, parseBorisz42Line } from './borisz42';
+import { isBorisz42Header, isBorisz42UserHeader, parseBorisz42Line } from './borisz42';
 import { CANONICAL_HEADER, parseCanonicalLine, TickRowError } from './canonical-csv';
+import {
+  describeSkipped,
+  newFileStats,
+  type FileLoadStats,
+  type InputFormat,
+  type LoadStats,
+  type SkippedFile,
+  type SkipReason,
+} from './input-stats';
 import { openAll, openLines, type OpenedLines } from './line-reader';
 import { mergeSortedBatches } from './merge';
 import { DEFAULT_REORDER_WINDOW_MS, ReorderBuffer, WindowDedup } from './reorder-buffer';
+import { VenueWindowCheck } from './venue-window';
 
 export { DEFAULT_REORDER_WINDOW_MS } from './reorder-buffer';
-
-/** A supported tick file format, detected from the header line. */
-export type InputFormat = 'canonical' | 'borisz42';
-
-/** What happened to the rows of one loaded file. */
-export interface FileLoadStats {
-  readonly path: string;
-  readonly format: InputFormat;
-  /** Non-empty data lines read (header and blank lines excluded). */
-  rowsRead: number;
-  /** Rows returned: `rowsRead − malformed − crossed − outOfRange − duplicates − late`. */
-  rowsKept: number;
-  /** Dropped: wrong field count or unparseable field. */
-  malformed: number;
-  /** Dropped: bid > ask on the same token. */
-  crossed: number;
-  /** Dropped: a price outside [0, 1], or a negative size or spot. */
-  outOfRange: number;
-  /** Dropped (borisz42 only): a line identical to an earlier kept line of the same file. */
-  duplicates: number;
-  /**
-   * Dropped: a row older than a row of the same file already released by the re-ordering
-   * window (it arrived more than the window after a newer row). Checked before `duplicates`.
-   */
-  late: number;
-  /**
-   * Kept but counted: rows whose `tsMs` is outside `[windowEpoch·1000, (windowEpoch+windowSec)·1000]`.
-   * They are kept because a market trades before its window starts; the trader decides what a
-   * tick outside its window means. The shared borisz42 files have none.
-   */
-  outsideWindow: number;
-}
-
-/**
- * Per-file statistics of one {@link streamInput} / {@link loadInput} call (files in name order),
- * plus the directory files skipped.
- */
-export interface LoadStats {
-  files: FileLoadStats[];
-  /** Files in a directory whose header is neither format (e.g. borisz42 `user_data_*`). */
-  skippedFiles: string[];
-}
+export type { FileLoadStats, InputFormat, LoadStats, SkippedFile, SkipReason } from './input-stats';
 
 /** Returns the format of a file from its first line (a BOM and trailing `\r` are ignored), or `null`. */
 export function detectFormat(headerLine: string): InputFormat | null {
@@ -109,9 +79,17 @@ const FLUSH_BATCH_ROWS = 1024;
 
 const noop = (): void => undefined;
 
-/** A tick file whose header has been read; `format` `null`: unknown header or empty (closed). */
+/** A tick file whose header has been read; `format` `null`: not tick data (closed), see `skip`. */
 interface OpenedFile extends OpenedLines {
   readonly format: InputFormat | null;
+  /** Why the file is not tick data; `null` when `format` is set. */
+  readonly skip: SkipReason | null;
+}
+
+/** Returns why a first line is no tick header (`undefined` or blank: the file is empty). */
+function skipReason(header: string | undefined): SkipReason {
+  if (header === undefined || header.trim() === '') return 'empty';
+  return isBorisz42UserHeader(header) ? 'notTickData' : 'unknownHeader';
 }
 
 /** Reads the first line batch of a file and detects its format from the first line. */
@@ -120,22 +98,7 @@ async function openFile(path: string): Promise<OpenedFile> {
   const header = opened.first[0];
   const format = header === undefined ? null : detectFormat(header);
   if (format === null) await opened.lines.return(undefined);
-  return { ...opened, format };
-}
-
-function newFileStats(path: string, format: InputFormat): FileLoadStats {
-  return {
-    path,
-    format,
-    rowsRead: 0,
-    rowsKept: 0,
-    malformed: 0,
-    crossed: 0,
-    outOfRange: 0,
-    duplicates: 0,
-    late: 0,
-    outsideWindow: 0,
-  };
+  return { ...opened, format, skip: format === null ? skipReason(header) : null };
 }
 
 /** Parses, validates, de-duplicates and re-orders one file; yields its kept rows sorted by `(tsMs, row order)`. */
@@ -148,6 +111,7 @@ async function* fileBatches(
   const parse = parserFor(format);
   const buffer = new ReorderBuffer<TickRow>(windowMs);
   const dedup = format === 'borisz42' ? new WindowDedup() : null;
+  const venue = new VenueWindowCheck();
   let prunedTo = -Infinity;
   let out: TickRow[] = [];
   const take = (lines: readonly string[], from: number): void => {
@@ -161,6 +125,11 @@ async function* fileBatches(
       } catch (err) {
         if (!(err instanceof TickRowError)) throw err;
         s[err.problem]++;
+        continue;
+      }
+      const problem = venue.check(row);
+      if (problem !== null) {
+        s[problem]++;
         continue;
       }
       if (buffer.isLate(row.tsMs)) {
@@ -204,11 +173,18 @@ async function* fileBatches(
   }
 }
 
-function unknownHeader(path: string): InputError {
+function notTickFile(path: string, skip: SkipReason | null): InputError {
+  if (skip === 'empty')
+    return new InputError(`unknown header in ${path}: the file is empty (no header line)`);
   return new InputError(
     `unknown header in ${path}: expected the canonical tick CSV header ("${CANONICAL_HEADER.slice(0, 24)}…") ` +
       `or a borisz42 market_data header ("Timestamp,TargetTime,…")`,
   );
+}
+
+function noTickFiles(path: string, skipped: readonly SkippedFile[]): InputError {
+  const which = skipped.length === 0 ? '' : `; skipped ${describeSkipped(skipped)}`;
+  return new InputError(`no tick files (canonical or borisz42) in ${path}${which}`);
 }
 
 async function* streamBatches(
@@ -222,15 +198,15 @@ async function* streamBatches(
     const sources: AsyncGenerator<TickRow[], void, undefined>[] = [];
     for (const f of opened) {
       if (f.format === null) {
-        if (explicitFile) throw unknownHeader(f.path);
-        stats.skippedFiles.push(f.path);
+        if (explicitFile) throw notTickFile(f.path, f.skip);
+        stats.skippedFiles.push({ path: f.path, reason: f.skip ?? 'unknownHeader' });
         continue;
       }
       const s = newFileStats(f.path, f.format);
       stats.files.push(s);
       sources.push(fileBatches(f, f.format, s, windowMs));
     }
-    if (sources.length === 0) throw new InputError(`no tick files (canonical or borisz42) in ${path}`);
+    if (sources.length === 0) throw noTickFiles(path, stats.skippedFiles);
     yield* mergeSortedBatches(sources);
   } finally {
     for (const f of opened) void f.lines.return(undefined).catch(noop);
@@ -243,7 +219,9 @@ async function* streamBatches(
  * order: non-decreasing `tsMs`; ties: earlier file (files sorted by name), then row order.
  * Each file passes through a re-ordering window ({@link StreamOptions.reorderWindowMs}, default
  * 5 min); a row older than an already released row of its file is dropped and counted as
- * `late`. borisz42 exact duplicate lines are dropped (memory bounded by the window). Files of a
+ * `late`. borisz42 exact duplicate lines are dropped (memory bounded by the window). Rows whose
+ * window is no venue window (crypto not upper case, unknown interval, start off the grid) are
+ * dropped and counted (issue #9). Files of a
  * directory are read concurrently and merged; memory per file is its window plus one batch.
  * Bad rows are dropped and counted in `stats`, never thrown. `stats` is filled while iterating
  * (`files` once all headers are read) and complete when the iteration ends. Iterate once.
@@ -302,10 +280,12 @@ export async function parseOnly(path: string): Promise<number> {
   const explicitFile = statSafe(path);
   let count = 0;
   let tickFiles = 0;
+  const skipped: SkippedFile[] = [];
   for (const file of listInputFiles(path)) {
-    const { format, first, lines } = await openFile(file);
+    const { format, first, lines, skip } = await openFile(file);
     if (format === null) {
-      if (explicitFile) throw unknownHeader(file);
+      if (explicitFile) throw notTickFile(file, skip);
+      skipped.push({ path: file, reason: skip ?? 'unknownHeader' });
       continue;
     }
     tickFiles++;
@@ -313,7 +293,7 @@ export async function parseOnly(path: string): Promise<number> {
     count += countParsed(parse, first, 1);
     for await (const batch of lines) count += countParsed(parse, batch, 0);
   }
-  if (tickFiles === 0) throw new InputError(`no tick files (canonical or borisz42) in ${path}`);
+  if (tickFiles === 0) throw noTickFiles(path, skipped);
   return count;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A `ws` text socket that stays connected: exponential back-off with jitter between attempts
- * (the jitter is an input), a text keepalive (`PING`, polymarket-protocol.md §3.2 / §4) every
+ * (the jitter is an input; the back-off restarts when a frame arrives, not on open), a text keepalive (`PING`, polymarket-protocol.md §3.2 / §4) every
  * `pingIntervalMs`, and an `onOpen` hook to (re)send subscriptions. Shared by the market-channel
  * and RTDS clients.
  */
@@ -19,6 +19,8 @@ export interface ReconnectingSocketOptions {
   readonly onOpen: (send: (text: string) => void) => void;
   /** Called with every text frame. */
   readonly onText: (text: string) => void;
+  /** Called with each scheduled reconnect: its delay (ms) and the 0-based consecutive failure. */
+  readonly onBackoff?: (delayMs: number, attempt: number) => void;
 }
 
 /** A socket that reconnects until `stop`. */
@@ -77,12 +79,14 @@ export class ReconnectingSocket {
     this.socket = ws;
     ws.on('open', () => {
       this.connects += 1;
-      this.attempt = 0;
       this.opts.onOpen((text) => ws.send(text));
       if (this.pingTimer !== null) clearInterval(this.pingTimer);
       this.pingTimer = setInterval(() => this.send(this.opts.pingText ?? 'PING'), this.opts.pingIntervalMs);
     });
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      // the back-off restarts once the server has answered, not on open: a server that accepts
+      // and closes at once would otherwise be retried at the base delay forever (issue #9)
+      this.attempt = 0;
       if (!isBinary) this.opts.onText(data.toString());
     });
     ws.on('error', () => undefined); // 'close' follows
@@ -96,6 +100,7 @@ export class ReconnectingSocket {
 
   private scheduleReconnect(): void {
     const delay = backoffDelayMs(this.attempt, this.opts.backoff, this.opts.random());
+    this.opts.onBackoff?.(delay, this.attempt);
     this.attempt += 1;
     this.reconnects += 1;
     this.reconnectTimer = setTimeout(() => {

@@ -16,7 +16,7 @@
  * Amounts: micro-shares / micro-USDC (numbers in the trader, bigints at the chain edge).
  */
 import { VirtualClock, type Clock } from '../core/clock';
-import { windowKey, windowSlug } from '../core/ids';
+import { positionKeyOfClientOrderId, windowKey, windowSlug } from '../core/ids';
 import type { Logger } from '../core/logger';
 import type { OrderCommand, Side, Tick, VenueEvent, WindowRef } from '../core/types';
 import { windowEndMs } from '../core/types';
@@ -234,6 +234,22 @@ export class LiveSession {
     const key = windowKey(m.window);
     if (this.markets.has(key)) return;
     this.markets.set(key, m);
+    // the journal's window rows carry the chain ids (issue #9: a window resolved before a crash
+    // was stored with a synthetic condition id, and the restarted trader could not redeem it)
+    this.sink.window({
+      window: m.window,
+      slug: windowSlug(m.window),
+      conditionId: m.conditionId,
+      upTokenId: m.upTokenId,
+      downTokenId: m.downTokenId,
+      startMs: m.window.windowEpoch * 1000,
+      endMs: windowEndMs(m.window),
+      tickSize: null,
+      minOrderSize: null,
+      negRisk: m.negRisk ?? false,
+      active: true,
+      closed: false,
+    });
     this.tokenIndex.set(canonicalTokenId(m.upTokenId), { market: m, side: 'UP' });
     this.tokenIndex.set(canonicalTokenId(m.downTokenId), { market: m, side: 'DOWN' });
     const check = this.o.checkMarket;
@@ -488,8 +504,8 @@ export class LiveSession {
   }
 
   private onVenueEvent(ev: VenueEvent): void {
-    const key = ev.clientOrderId.slice(0, ev.clientOrderId.indexOf(':'));
-    const p = this.trader.position(key);
+    const key = positionKeyOfClientOrderId(ev.clientOrderId);
+    const p = key === null ? undefined : this.trader.position(key);
     if (ev.kind === 'filled' && p !== undefined)
       this.lastFillWall.set(canonicalTokenId(p.tokenId), this.o.wall.now());
     this.send(this.trader.onVenueEvent(ev, this.clock.now()));
@@ -766,12 +782,21 @@ export class LiveSession {
         this.salesByToken.delete(canonicalTokenId(m.downTokenId));
       }
       const now = this.clock.now();
-      const paid = result?.payoutMicros ?? 0n;
       const predicted = e.positions.map((p) => {
         const num = state.numerators[p.side === 'UP' ? 0 : 1] ?? 0n;
         return (BigInt(p.shares) * num) / state.denominator;
       });
       const predictedTotal = predicted.reduce((a, b) => a + b, 0n);
+      // no token of the window left: it was redeemed already (issue #9: a process killed between
+      // the redeem transaction and its record, or a redeem by hand); the resolved payout of the
+      // positions' shares went to the wallet, so it is recorded (without a transaction hash)
+      const already = result === null && m !== undefined && predictedTotal > 0n;
+      if (already)
+        this.o.log.warn(
+          { conditionId: e.conditionId, payoutMicros: predictedTotal.toString() },
+          'resolved window already redeemed (before a restart, or by hand): its resolved payout is recorded',
+        );
+      const paid = result?.payoutMicros ?? (already ? predictedTotal : 0n);
       if (paid !== predictedTotal)
         this.o.log.warn(
           { conditionId: e.conditionId, predicted: predictedTotal.toString(), paid: paid.toString() },
@@ -787,10 +812,11 @@ export class LiveSession {
           blockNumber: result?.blockNumber ?? null,
           windowPayoutMicros: paid.toString(),
           predictedMicros: share.toString(),
+          ...(already ? { alreadyRedeemed: true } : {}),
         });
         if (proceeds > 0 && result !== null) this.stats.redeemed += 1;
       });
-      this.stats.redeemPayoutMicros += Number(paid);
+      this.stats.redeemPayoutMicros += Number(result?.payoutMicros ?? 0n);
       this.o.log.info(
         { conditionId: e.conditionId, txHash: result?.txHash ?? null, payoutMicros: String(paid) },
         'redeemed',

@@ -84,6 +84,13 @@ export interface RehearsalOptions {
   readonly keep?: boolean;
   /** Signature types to rehearse (default [0, 3]). */
   readonly signatureTypes?: readonly (0 | 3)[];
+  /** Receives every chunk of every trader's stdout and stderr (its own logs), whole (issue #9). */
+  readonly onTraderOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /**
+   * Receives, per trader started, what no output may show: the wallet's private key and the API
+   * secret and passphrase the venue issued (for the key-never-logged test, issue #9).
+   */
+  readonly onSecrets?: (secrets: readonly string[]) => void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -134,12 +141,16 @@ export function traderEnv(
   };
 }
 
-/** Starts `trade --mode live --local <url>` (the real CLI, through tsx) with `env`; output piped. */
-export function spawnTrader(env: Readonly<Record<string, string>>, exchangeUrl: string): ChildProcess {
+/** Starts `trade --mode live --local <url> [args]` (the real CLI, through tsx) with `env`; output piped. */
+export function spawnTrader(
+  env: Readonly<Record<string, string>>,
+  exchangeUrl: string,
+  args: readonly string[] = [],
+): ChildProcess {
   const main = resolve(__dirname, '..', 'cli', 'main.ts');
   return spawn(
     process.execPath,
-    ['--import', 'tsx', main, 'trade', '--mode', 'live', '--local', exchangeUrl],
+    ['--import', 'tsx', main, 'trade', '--mode', 'live', '--local', exchangeUrl, ...args],
     {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -215,8 +226,12 @@ async function rehearseAllowanceRefusal(opts: RehearsalOptions): Promise<boolean
       stack.exchange.url,
     );
     let err = '';
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout?.resume();
+    opts.onSecrets?.([wallet.privateKey]);
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      opts.onTraderOutput?.('stderr', d.toString());
+    });
+    child.stdout?.on('data', (d: Buffer) => opts.onTraderOutput?.('stdout', d.toString()));
     const code = await Promise.race([
       new Promise<number | null>((ok) => child.once('exit', (c) => ok(c))),
       sleep(60_000).then(() => 'timeout' as const),
@@ -266,8 +281,14 @@ async function rehearseOnce(signatureType: 0 | 3, opts: RehearsalOptions): Promi
     child = spawnTrader(env, stack.exchange.url);
     let out = '';
     let err = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      opts.onTraderOutput?.('stdout', d.toString());
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-20_000);
+      opts.onTraderOutput?.('stderr', d.toString());
+    });
     const exited = new Promise<number | null>((ok) => child?.once('exit', (code) => ok(code)));
     const started = Date.now();
     while (!out.includes('start reconciliation')) {
@@ -345,6 +366,10 @@ async function rehearseOnce(signatureType: 0 | 3, opts: RehearsalOptions): Promi
     const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)]);
     if (code === 'timeout') child.kill('SIGKILL');
     say(`trader stopped (exit ${String(code)}); chain settlements ${JSON.stringify(stack.ledger.stats)}`);
+    opts.onSecrets?.([
+      wallet.privateKey,
+      ...stack.exchange.clob.issuedCreds().flatMap((c) => [c.secret, c.passphrase]),
+    ]);
     const stats = stack.exchange.clob.faults.stats;
     say(`exchange fault counters ${JSON.stringify(stats)}`);
 

@@ -67,12 +67,31 @@ export async function fetchBook(
     `${http.clobUrl}/book?token_id=${encodeURIComponent(tokenId)}`,
     http.timeoutMs ?? 5000,
   );
+  return parseRestBook(body, tokenId, nowMs);
+}
+
+/**
+ * Pure part of {@link fetchBook}: a decoded `GET /book` body → the token's `book` event and the
+ * JSON text it was parsed from (polymarket-protocol.md §5.2). A body without `timestamp` is stamped
+ * `nowMs` (ms). Never throws anything but `InputError`.
+ * @throws {InputError} when the body is not a valid book of `tokenId`.
+ */
+export function parseRestBook(
+  body: unknown,
+  tokenId: string,
+  nowMs: number,
+): { event: MarketEvent; text: string } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new InputError(`GET /book for ${tokenId}: not a book object`);
   // some REST books carry no timestamp (fixtures/brunoomoniz-btc5m/clob_book.json)
-  const withTs =
-    body !== null && typeof body === 'object' && !('timestamp' in body)
-      ? { ...body, timestamp: String(nowMs) }
-      : body;
-  const text = JSON.stringify(withTs);
+  const withTs = 'timestamp' in body ? body : { ...body, timestamp: String(nowMs) };
+  let text: string;
+  try {
+    text = JSON.stringify(withTs);
+  } catch (cause) {
+    // a body nested deeper than the stack (found by the feed fuzz, issue #9) is not a book
+    throw new InputError(`GET /book for ${tokenId}: not a book (${(cause as Error).message})`, { cause });
+  }
   const parsed = parseMarketFrame(text);
   const book = parsed.events.find((e) => e.kind === 'book' && e.tokenId === tokenId);
   if (book === undefined)

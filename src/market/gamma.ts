@@ -51,7 +51,8 @@ function micros(m: Obj, field: string, slug: string): number | null {
   } catch {
     r = null;
   }
-  if (r === null || r < 0)
+  // a huge or non-finite value is not a size (found by the feed fuzz, issue #9)
+  if (r === null || !Number.isSafeInteger(r) || r < 0)
     throw new InputError(`Gamma market ${slug}: ${field} is not a non-negative number`);
   return r;
 }

@@ -5,6 +5,7 @@
  */
 import Table from 'cli-table3';
 import { EXIT_REASONS } from '../core/types';
+import { DROP_LABELS, DROP_REASONS, type InputTotals } from '../feed/input-stats';
 import type { TradeLine } from '../trader/position';
 import type { TraderStats } from '../trader/trader-stats';
 
@@ -45,12 +46,17 @@ export interface Summary {
   readonly entriesBlocked: Record<string, number>;
   /** Orders not sent on a stale book. */
   readonly ordersBlockedStale: number;
+  /** The replayed input's rows: read, kept, dropped by every reason (issue #9); absent for other runs. */
+  readonly input?: InputTotals;
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
-/** Computes the summary of closed trades and the trader's counters. */
-export function summarize(trades: readonly TradeLine[], stats: TraderStats): Summary {
+/**
+ * Computes the summary of closed trades and the trader's counters, with the input's row counts
+ * when given (a replay of tick files).
+ */
+export function summarize(trades: readonly TradeLine[], stats: TraderStats, input?: InputTotals): Summary {
   const byReason: Record<string, ReasonRow> = {};
   for (const r of EXIT_REASONS) byReason[r] = { count: 0, wins: 0, pnlUsdc: 0 };
   let wins = 0;
@@ -102,6 +108,7 @@ export function summarize(trades: readonly TradeLine[], stats: TraderStats): Sum
     entriesRejected: stats.entriesRejected,
     entriesBlocked: { ...stats.entriesBlocked },
     ordersBlockedStale: stats.ordersBlockedStale,
+    ...(input === undefined ? {} : { input }),
   };
 }
 
@@ -141,5 +148,19 @@ export function formatSummary(s: Summary): string {
     },
     { 'orders blocked on stale books': s.ordersBlockedStale },
   );
-  return `${reasons.toString()}\n${totals.toString()}`;
+  const text = `${reasons.toString()}\n${totals.toString()}`;
+  return s.input === undefined ? text : `${text}\n${formatInput(s.input, style)}`;
+}
+
+/** The input table: files, rows read and kept, then one line per drop reason (0 included). */
+function formatInput(i: InputTotals, style: { head: never[]; border: never[] }): string {
+  const t = new Table({ head: ['input rows', 'count'], style });
+  t.push(
+    ['files read / skipped', `${i.files} / ${i.skippedFiles}`],
+    ['rows read', i.rowsRead],
+    ['rows kept (replayed)', i.rowsKept],
+  );
+  for (const r of DROP_REASONS) t.push([`dropped: ${DROP_LABELS[r]}`, i.dropped[r]]);
+  t.push(['kept, outside their window', i.outsideWindow]);
+  return t.toString();
 }

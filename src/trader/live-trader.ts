@@ -8,7 +8,7 @@
  * instead (reason `manual`) and no signal is acted on.
  */
 import { InvariantError } from '../core/errors';
-import { positionKey, positionKeySeq, windowKey } from '../core/ids';
+import { positionKey, positionKeyOfClientOrderId, positionKeySeq, windowKey } from '../core/ids';
 import { MICROS } from '../core/money';
 import type {
   FailureCause,
@@ -396,8 +396,8 @@ export class LiveTrader {
   /** Applies a venue outcome at `nowMs` and returns follow-up commands (e.g. a reversal entry). */
   onVenueEvent(ev: VenueEvent, nowMs: number): OrderCommand[] {
     const out: OrderCommand[] = [];
-    const key = ev.clientOrderId.slice(0, ev.clientOrderId.indexOf(':'));
-    const p = this.byKey.get(key);
+    const key = positionKeyOfClientOrderId(ev.clientOrderId);
+    const p = key === null ? undefined : this.byKey.get(key);
     if (p === undefined || p.openOrderId !== ev.clientOrderId) {
       this.stats.unknownOrderEvents += 1;
       return out;

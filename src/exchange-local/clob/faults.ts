@@ -13,6 +13,11 @@
  * exercises ran (`errorsAfterFill` after a real fill; `pendingBalanceRefusals` when a SELL met a
  * balance still settling). Driven in code or by `POST /_control/fault` (see
  * {@link ClobFaultCommandSchema}).
+ *
+ * Issue #9 (a kill -9 at every step of an order): a market-info hold keeps the order *building*
+ * requests (`GET /markets-by-token/:id`, `/clob-markets/:cid`) waiting before they are answered
+ * (the order is journaled, not yet signed), and a dropped post loses `POST /order` requests in the
+ * network: never processed, never counted in `orderPosts`, the socket held then destroyed.
  */
 import { z } from 'zod';
 import type { WireOrderRecord } from './matching';
@@ -72,6 +77,10 @@ export interface ClobFaultStats {
   unsettledTrades: number;
   /** Distinct status spellings served (POST replies and order records). */
   statusSpellings: number;
+  /** Market-info requests (`/markets-by-token`, `/clob-markets`) held before their answer (issue #9). */
+  marketInfoHolds: number;
+  /** `POST /order` requests dropped unprocessed (`dropPost`, issue #9). */
+  droppedPosts: number;
   /** Answers served per spelling. */
   spellingsServed: Record<string, number>;
 }
@@ -86,6 +95,8 @@ export class ClobFaults {
   private spellings: StatusSpelling[] = [];
   private noHashes = 0;
   private answerDelays: number[] = [];
+  private marketInfoHoldsMs: number[] = [];
+  private drops: number[] = [];
   private readonly spelled = new Map<string, StatusSpelling>();
   private readonly pendingMatch = new Set<string>();
   private readonly settling = new Map<string, number>();
@@ -108,6 +119,8 @@ export class ClobFaults {
     answerDelays: 0,
     unsettledTrades: 0,
     statusSpellings: 0,
+    marketInfoHolds: 0,
+    droppedPosts: 0,
     spellingsServed: {},
   };
 
@@ -155,6 +168,34 @@ export class ClobFaults {
   answerDelayNext(ms: number, n = 1): void {
     for (let i = 0; i < n; i++) this.answerDelays.push(ms);
   }
+  /**
+   * Holds the next `n` market-info requests (`GET /markets-by-token/:id`, `/clob-markets/:cid`:
+   * what the client reads to build an order) `ms` before answering them (issue #9).
+   */
+  marketInfoHoldNext(ms: number, n = 1): void {
+    for (let i = 0; i < n; i++) this.marketInfoHoldsMs.push(ms);
+  }
+  /** Takes the pending market-info hold of this request, ms (0 = none). */
+  takeMarketInfoHold(): number {
+    const ms = this.marketInfoHoldsMs.shift();
+    if (ms === undefined || ms <= 0) return 0;
+    this.stats.marketInfoHolds++;
+    return ms;
+  }
+  /**
+   * Drops the next `n` order posts (issue #9): the request is never processed (no order, no
+   * `orderPosts` count), its socket is held `holdMs` (default 0) and then destroyed — a POST lost
+   * between the trader and the venue.
+   */
+  dropPostNext(n = 1, holdMs = 0): void {
+    for (let i = 0; i < n; i++) this.drops.push(holdMs);
+  }
+  /** Takes the pending drop of this post: how long to hold the socket, ms; `undefined` = none. */
+  takeDrop(): number | undefined {
+    const ms = this.drops.shift();
+    if (ms !== undefined) this.stats.droppedPosts++;
+    return ms;
+  }
   /** Clears every switch (not the spellings already given to orders, nor the counters). */
   reset(): void {
     this.kills = 0;
@@ -164,6 +205,8 @@ export class ClobFaults {
     this.errorsAfterFill = 0;
     this.spellings = [];
     this.answerDelays = [];
+    this.marketInfoHoldsMs = [];
+    this.drops = [];
     this.noHashes = 0;
     this.settlementDelayMs = 0;
   }
@@ -295,6 +338,16 @@ export const ClobFaultCommandSchema = z.discriminatedUnion('fault', [
     n: z.number().int().positive().optional(),
   }),
   z.object({ fault: z.literal('noTxHash'), n: z.number().int().positive().optional() }),
+  z.object({
+    fault: z.literal('marketInfoHold'),
+    ms: z.number().int().positive(),
+    n: z.number().int().positive().optional(),
+  }),
+  z.object({
+    fault: z.literal('dropPost'),
+    n: z.number().int().positive().optional(),
+    holdMs: z.number().int().nonnegative().optional(),
+  }),
   z.object({ fault: z.literal('clobReset') }),
 ]);
 /** A parsed CLOB fault command. */
@@ -311,6 +364,8 @@ export const CLOB_FAULT_NAMES: ReadonlySet<string> = new Set([
   'statusSpelling',
   'answerDelay',
   'noTxHash',
+  'marketInfoHold',
+  'dropPost',
   'clobReset',
 ]);
 
@@ -337,6 +392,10 @@ export function applyClobFault(f: ClobFaults, cmd: ClobFaultCommand): void {
       return f.answerDelayNext(cmd.ms, cmd.n ?? 1);
     case 'noTxHash':
       return f.noTxHashNext(cmd.n ?? 1);
+    case 'marketInfoHold':
+      return f.marketInfoHoldNext(cmd.ms, cmd.n ?? 1);
+    case 'dropPost':
+      return f.dropPostNext(cmd.n ?? 1, cmd.holdMs ?? 0);
     case 'clobReset':
       return f.reset();
   }

@@ -91,6 +91,8 @@ export interface StrictClobSettings {
 }
 
 type Reply = { status: number; body: unknown };
+/** No answer: the socket is destroyed after `holdMs` (a dropped post, issue #9). */
+type Dropped = { dropAfterMs: number };
 const PAGE_END = 'LTE=';
 const V2_EXCHANGE = '0xE111180000d2663C0091e4f400237545B87B996B';
 const CLOB_PATH =
@@ -128,6 +130,11 @@ export class LocalClob {
   private readonly view: Ledger;
   /** Number of `POST /order` requests received (for "no second order sent" checks). */
   orderPosts = 0;
+
+  /** The API credentials issued so far (tests check that no log line shows them, issue #9). */
+  issuedCreds(): ApiCreds[] {
+    return [...this.keys.values()].map(({ apiKey, secret, passphrase }) => ({ apiKey, secret, passphrase }));
+  }
 
   private readonly byCondition: ReadonlyMap<string, MarketListing>;
   private readonly engine: ExchangeEngine;
@@ -205,17 +212,20 @@ export class LocalClob {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
     const method = req.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '');
-    let reply: Reply | 'held';
+    let reply: Reply | 'held' | Dropped;
     try {
       reply = await this.route(req, method, path, url, body);
     } catch (err) {
       reply = { status: 500, body: { error: `local clob: ${(err as Error).message}` } };
     }
-    if (reply === 'held') {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        req.socket.destroy();
-      }, this.faults.holdMs);
+    if (reply === 'held' || 'dropAfterMs' in reply) {
+      const t = setTimeout(
+        () => {
+          this.timers.delete(t);
+          req.socket.destroy();
+        },
+        reply === 'held' ? this.faults.holdMs : reply.dropAfterMs,
+      );
       this.timers.add(t);
       return;
     }
@@ -239,7 +249,7 @@ export class LocalClob {
     path: string,
     url: URL,
     body: string,
-  ): Promise<Reply | 'held'> {
+  ): Promise<Reply | 'held' | Dropped> {
     const q = url.searchParams;
     if (path === '/_control/fault') {
       const cmd = ClobFaultCommandSchema.safeParse(JSON.parse(body));
@@ -264,6 +274,10 @@ export class LocalClob {
       return { status: 200, body: { ok: true, settings: this.setStrict(change) } };
     }
     if (method === 'GET' && path === '/version') return { status: 200, body: { version: this.version } };
+    if (method === 'GET' && (path.startsWith('/markets-by-token/') || path.startsWith('/clob-markets/'))) {
+      const hold = this.faults.takeMarketInfoHold(); // issue #9: the order is still being built
+      if (hold > 0) await new Promise<void>((ok) => this.state().defer(ok, hold));
+    }
     if (method === 'GET' && path.startsWith('/markets-by-token/')) return this.marketByToken(path.slice(18));
     if (method === 'GET' && path.startsWith('/clob-markets/')) return this.clobMarket(path.slice(14));
     if (method === 'GET' && path === '/fee-rate')
@@ -272,6 +286,8 @@ export class LocalClob {
     const who = verifyL2(req.headers, method, path, body, this.keys);
     if (who === null) return { status: 401, body: { error: 'Unauthorized/Invalid api key' } };
     if (method === 'POST' && path === '/order') {
+      const drop = this.faults.takeDrop(); // issue #9: lost on the way, never processed
+      if (drop !== undefined) return { dropAfterMs: drop };
       this.orderPosts++;
       await this.loadAllowances(body);
       return postOrder(this.state(), { ...who, rules: this.rulesFor(who) }, body);
