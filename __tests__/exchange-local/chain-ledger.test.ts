@@ -14,6 +14,7 @@ import type { OrderCommand, VenueEvent } from '../../src/core/types';
 import { COLLATERAL } from '../../src/exchange-local/clob/ledger';
 import { type VenueStack } from '../../src/exchange-local/venue-stack';
 import { ClobVenue } from '../../src/execution/clob-venue';
+import { waitFor } from '../helpers/wait-for';
 
 const FUNDING = 100_000_000n; // 100 USDC
 let stack: VenueStack;
@@ -123,16 +124,17 @@ describe('ChainLedger behind the local CLOB', () => {
   });
 
   it('a delayed settlement lags in the view and on chain, then lands', async () => {
-    stack.exchange.clob.faults.settlementDelayMs = 150;
+    stack.exchange.clob.faults.settlementDelayMs = 2_000;
     const before = await chainShares(wallet.address);
     const ev = await run(order('BUY', 3_000_000, 420_000));
     expect(stack.ledger.balance(wallet.address, up)).toBe(Number(before));
     await stack.ledger.idle();
     expect(await chainShares(wallet.address)).toBe(before);
-    await new Promise((r) => setTimeout(r, 200));
-    await stack.ledger.idle();
+    const after = before + BigInt(ev.shares - ev.feeShares);
+    await waitFor(async () => (await chainShares(wallet.address)) === after, 15_000, {
+      what: 'the delayed settlement on chain',
+    });
     stack.exchange.clob.faults.settlementDelayMs = 0;
-    expect(await chainShares(wallet.address)).toBe(before + BigInt(ev.shares - ev.feeShares));
   });
 
   it('counts and logs a failed settlement (approval revoked before it settles) and re-reads the chain', async () => {
@@ -151,13 +153,13 @@ describe('ChainLedger behind the local CLOB', () => {
     const got: VenueEvent[] = [];
     v.setListener((e) => got.push(e));
     const failedBefore = stack.ledger.stats.failed;
-    stack.exchange.clob.faults.settlementDelayMs = 300;
+    stack.exchange.clob.faults.settlementDelayMs = 3_000;
     v.submit(order('BUY', 2_000_000, 420_000));
     await v.idle();
     expect(got[0]).toMatchObject({ kind: 'filled' });
     // … and revokes it before the fill settles on chain: the pull fails
     await (await erc20.getFunction('approve').send(stack.operatorAddress, 0n)).wait();
-    await new Promise((r) => setTimeout(r, 400));
+    await waitFor(() => stack.ledger.stats.failed > failedBefore, 20_000, { what: 'the failed settlement' });
     stack.exchange.clob.faults.settlementDelayMs = 0;
     await stack.ledger.idle();
     expect(stack.ledger.stats.failed).toBe(failedBefore + 1);

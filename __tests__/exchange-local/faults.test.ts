@@ -14,6 +14,7 @@ import {
   syntheticRows,
   type AppliedBook,
 } from '../../src/exchange-local/test-client';
+import { waitFor } from '../helpers/wait-for';
 
 type Obj = Record<string, unknown>;
 
@@ -222,22 +223,23 @@ describe('local CLOB fault switches (issue #8)', () => {
     expect(res).toMatchObject({ success: true, status: 'delayed' });
     const id = String(res.orderID);
     expect(await client.getOrder(id)).toMatchObject({ status: 'DELAYED', associate_trades: null });
-    await new Promise((r) => setTimeout(r, 250));
-    expect(await client.getOrder(id)).toMatchObject({ status: 'MATCHED' });
+    await waitFor(
+      async () => ((await client.getOrder(id)) as unknown as { status?: string }).status === 'MATCHED',
+      10_000,
+      { what: 'the delayed match' },
+    );
     expect(lx.clob.faults.stats.delayedMatches).toBe(1);
   });
 
   it('answerDelay holds the request before processing it (the order is unknown meanwhile)', async () => {
-    await control({ fault: 'answerDelay', ms: 300 });
-    const t0 = Date.now();
+    await control({ fault: 'answerDelay', ms: 1_000 });
     const before = lx.clob.tradeLog().length;
     const pending = client.createAndPostMarketOrder({ tokenID: up, amount: 5, side: Side.BUY, price: 0.42 });
-    await new Promise((r) => setTimeout(r, 100));
+    // the request arrived and is held: nothing processed yet
+    await waitFor(() => lx.clob.faults.stats.answerDelays === 1, 10_000, { what: 'the held request' });
     expect(lx.clob.tradeLog().length).toBe(before);
     await pending;
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(lx.clob.tradeLog().length).toBeGreaterThan(before);
-    expect(lx.clob.faults.stats.answerDelays).toBe(1);
   });
 
   it('noTxHash: trade ids but no hashes in the reply, trades never get one', async () => {

@@ -178,7 +178,7 @@ describe('type 3 end to end through the local exchange (deposit-wallet-only)', (
     await venue.idle();
     const buy = got[0];
     if (buy?.kind !== 'filled') throw new Error(`buy: ${JSON.stringify(buy)}`);
-    await new Promise((r) => setTimeout(r, 300)); // chain settlement
+    await stack.ledger.idle(); // chain settlement
     const shares = Math.floor((buy.shares - buy.feeShares) / 10_000) * 10_000;
     venue.submit({
       ...base,

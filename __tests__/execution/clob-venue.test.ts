@@ -14,6 +14,7 @@ import { startLocalExchange, type LocalExchange } from '../../src/exchange-local
 import { syntheticRows } from '../../src/exchange-local/test-client';
 import { TraderError } from '../../src/core/errors';
 import { ClobVenue, type ClobVenueOptions } from '../../src/execution/clob-venue';
+import { waitFor } from '../helpers/wait-for';
 
 let lx: LocalExchange;
 let venue: ClobVenue;
@@ -132,14 +133,14 @@ describe('ClobVenue fault handling', () => {
   });
 
   it('delayed settlement: the balance lags the fill, a sell after it settles goes through', async () => {
-    lx.clob.faults.settlementDelayMs = 200;
+    // long enough that the balance cannot have moved when it is read right after the fill
+    lx.clob.faults.settlementDelayMs = 2_000;
     const ev = await run(buy());
     if (ev.kind !== 'filled') throw new Error(ev.kind);
     const address = privateKeyToAccount(pk).address;
     expect(lx.clob.ledger.balance(address, up)).toBe(0);
-    await new Promise((r) => setTimeout(r, 250));
     const held = ev.shares - ev.feeShares;
-    expect(lx.clob.ledger.balance(address, up)).toBe(held);
+    await waitFor(() => lx.clob.ledger.balance(address, up) === held, 10_000, { what: 'the settlement' });
     const sell = { ...buy(390_000), side: 'SELL' as const, shares: Math.floor(held / 10_000) * 10_000 };
     delete (sell as { notional?: number }).notional;
     expect(await run(sell)).toMatchObject({ kind: 'filled' });
@@ -150,7 +151,7 @@ describe('ClobVenue fault handling', () => {
     const address = privateKeyToAccount(pk).address;
     const first = await run(buy());
     if (first.kind !== 'filled') throw new Error(first.kind);
-    lx.clob.faults.settlementDelayMs = 300;
+    lx.clob.faults.settlementDelayMs = 2_000;
     const second = await run(buy());
     if (second.kind !== 'filled') throw new Error(second.kind);
     const held = first.shares - first.feeShares + second.shares - second.feeShares;
@@ -160,7 +161,7 @@ describe('ClobVenue fault handling', () => {
     const early = await run(sell);
     expect(early).toMatchObject({ kind: 'rejected', cause: 'settlement_pending' });
     expect(early.kind === 'rejected' && early.reason).toMatch(/settlement pending/);
-    await new Promise((r) => setTimeout(r, 350));
+    await waitFor(() => lx.clob.ledger.balance(address, up) === held, 10_000, { what: 'the settlement' });
     const later = await run({ ...sell, clientOrderId: `${sell.clientOrderId}b` });
     expect(later).toMatchObject({ kind: 'filled', shares: sell.shares });
   });
