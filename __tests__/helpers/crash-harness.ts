@@ -376,6 +376,7 @@ export async function expectConsistent(
     buyOrders.set(key, (buyOrders.get(key) ?? new Set()).add(t.taker_order_id));
   }
   for (const ids of buyOrders.values()) expect(ids.size).toBe(1);
+  await rig.stack.ledger.idle(); // the exchange settles fills on chain after answering them
   const ctf = rig.stack.chain.ctf.getFunction('balanceOf');
   for (const token of new Set(positions.map((p) => canonicalTokenId(p.tokenId)))) {
     const of = positions.filter((p) => sameToken(p.tokenId, token));

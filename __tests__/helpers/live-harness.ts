@@ -11,6 +11,7 @@ import { redeemWinnings } from '../../src/chain/redeem';
 import type { Signal, Tick, TopOfBook } from '../../src/core/types';
 import { windowKey } from '../../src/core/ids';
 import type { Config } from '../../src/config/schema';
+import type { Logger } from '../../src/core/logger';
 import { topOfLevels } from '../../src/exchange-local/server';
 import type { VenueStack } from '../../src/exchange-local/venue-stack';
 import { ClobVenue } from '../../src/execution/clob-venue';
@@ -70,6 +71,8 @@ export interface LiveSetupOptions {
   readonly markets?: () => readonly LiveMarket[];
   /** The session's market check (default none: every market is traded). */
   readonly checkMarket?: (m: LiveMarket) => Promise<string | null>;
+  /** Logger of the session and the venue (default silent). */
+  readonly log?: Logger;
 }
 
 /** Builds a live session for a (new) wallet on `stack`. */
@@ -89,13 +92,14 @@ export async function setupLive(stack: VenueStack, o: LiveSetupOptions = {}) {
       config: {},
       wallet: wallet.address,
     }));
-  const log = pino({ level: 'silent' });
+  const log = o.log ?? pino({ level: 'silent' });
   let session: LiveSession | null = null;
   const venue = await ClobVenue.create({
     host: stack.exchange.url,
     chainId: 137,
     account,
     requestTimeoutMs: 300,
+    logger: log,
     retry: { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 20 },
     clock: { now: () => session?.clock.now() ?? 0 },
     beforePost: async (clientOrderId, venueOrderId) => {

@@ -502,9 +502,16 @@ export class ClobVenue implements ExecutionVenue {
         await this.opts.beforePost(cmd.clientOrderId, built.orderId);
       } catch (err) {
         info.answered = true; // never posted
+        const why = errorText((err as Error).message);
+        // issue #9: the user sees it (one line); a local failure, not the market's answer
+        this.opts.logger?.error(
+          { clientOrderId: cmd.clientOrderId, orderId: built.orderId, err: why },
+          'order attempt not stored: order not sent',
+        );
         return {
           kind: 'rejected',
-          reason: `order not recorded, not sent: ${errorText((err as Error).message)}`,
+          reason: `order not recorded, not sent: ${why}`,
+          cause: 'venue_unavailable',
         };
       }
     }

@@ -115,7 +115,12 @@ export class RecordingSink implements TraderSink {
     this.onResolved?.(w);
   }
 
-  /** Writes every buffer to the repository (in dependency order) and empties them. */
+  /**
+   * Writes every buffer to the repository (in dependency order) and empties them. When a write
+   * fails, the rows not written yet go back to the buffers (before anything buffered since), so
+   * the next flush writes them (issue #9: a failed journal write lost its events and states).
+   * @throws the repository's error.
+   */
   async flush(repo: Repository, runId: number): Promise<void> {
     const windows = [...this.windows.values()];
     const ticks = this.ticks;
@@ -129,12 +134,32 @@ export class RecordingSink implements TraderSink {
     this.orders = new Map();
     this.events = [];
     this.fills = [];
-    if (windows.length > 0) await repo.upsertWindows(windows);
-    if (ticks.length > 0) await repo.insertTicks(runId, ticks);
-    if (positions.length > 0) await repo.upsertPositions(runId, positions);
-    if (orders.length > 0) await repo.upsertOrders(runId, orders);
-    if (fills.length > 0) await repo.insertFills(runId, fills);
-    if (events.length > 0) await repo.appendPositionEvents(runId, events);
+    let step = 0;
+    try {
+      if (windows.length > 0) await repo.upsertWindows(windows);
+      step = 1;
+      if (ticks.length > 0) await repo.insertTicks(runId, ticks);
+      step = 2;
+      if (positions.length > 0) await repo.upsertPositions(runId, positions);
+      step = 3;
+      if (orders.length > 0) await repo.upsertOrders(runId, orders);
+      step = 4;
+      if (fills.length > 0) await repo.insertFills(runId, fills);
+      step = 5;
+      if (events.length > 0) await repo.appendPositionEvents(runId, events);
+    } catch (err) {
+      // later records of the same key (buffered since) win over the ones put back
+      if (step <= 0)
+        this.windows = new Map([...windows.map((w) => [windowKey(w), w] as const), ...this.windows]);
+      if (step <= 1) this.ticks = [...ticks, ...this.ticks];
+      if (step <= 2)
+        this.positions = new Map([...positions.map((p) => [p.positionKey, p] as const), ...this.positions]);
+      if (step <= 3)
+        this.orders = new Map([...orders.map((o) => [o.clientOrderId, o] as const), ...this.orders]);
+      if (step <= 4) this.fills = [...fills, ...this.fills];
+      this.events = [...events, ...this.events];
+      throw err;
+    }
   }
 
   /** Drops the buffers without writing (no repository). */
