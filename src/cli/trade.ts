@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { liveGateRefusals } from '../config/live-gate';
-import { loadConfig, type Config } from '../config/schema';
+import { loadConfig, strategyWindowRefusals, type Config } from '../config/schema';
 import { ReplayEngine } from '../replay/replay-engine';
 import { writeTradesFile } from '../replay/trades-file';
 import { formatSummary, summarize } from '../report/summary';
@@ -59,6 +59,10 @@ export async function runTrade(
     ...(o.out === undefined ? {} : { OUT_PATH: o.out }),
   };
   const cfg = loadConfig({ env, configPath: o.config, overrides });
+  // a strategy that cannot enter in the windows traded is a mistake, in sim as in live (issue #9)
+  const unfit = strategyWindowRefusals(cfg);
+  for (const line of unfit) console.error(`refused: ${line}; set STRATEGIES or COLLECT_INTERVALS`);
+  if (unfit.length > 0) return 1;
   if (o.mode === 'live') {
     const refusals = liveGateRefusals(cfg);
     for (const line of refusals) console.error(`refused: ${line}`);

@@ -9,63 +9,110 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors';
 import { strategyConfigSchema, DEFAULT_STRATEGIES, type StrategyConfig } from './strategies';
 
-const bool = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
-]);
-const num = z.coerce.number().finite();
-const pct = num.min(0).max(10);
-const ms = z.coerce.number().int().min(0);
+/**
+ * Strict scalar parsing (issue #9): a number is a JSON number or a plain decimal string
+ * (`5`, `-1`, `0.25`); `0x5`, `0b1`, `1e3`, `" "`, JSON `null`, `[]`, `false` are refused, not
+ * coerced to 0 or 1. A boolean is JSON `true`/`false` or one of the strings `true false 1 0`.
+ */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const shown = (v: unknown): string => JSON.stringify(v) ?? String(v);
+/** A plain decimal string becomes its number; anything else goes on as it is (and fails). */
+const toNumber = (v: unknown): unknown =>
+  typeof v === 'string' && DECIMAL.test(v.trim()) ? Number(v.trim()) : v;
+type NumCheck = (n: z.ZodNumber) => z.ZodNumber;
+const same: NumCheck = (n) => n;
+/** A decimal number, narrowed by `check`. */
+const num = (check: NumCheck = same) =>
+  z.preprocess(
+    toNumber,
+    check(
+      z
+        .number({
+          error: (iss) =>
+            iss.code === 'invalid_type' ? `expected a decimal number, got ${shown(iss.input)}` : undefined,
+        })
+        .finite(),
+    ),
+  );
+/** A whole number, narrowed by `check`. */
+const int = (check: NumCheck = same) =>
+  z.preprocess(
+    toNumber,
+    check(
+      z
+        .number({
+          error: (iss) =>
+            iss.code === 'invalid_type' || iss.code === 'invalid_format'
+              ? `expected a whole number, got ${shown(iss.input)}`
+              : undefined,
+        })
+        .int(),
+    ),
+  );
+const bool = z.union(
+  [z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')],
+  { error: (iss) => `expected true or false, got ${shown(iss.input)}` },
+);
+/** A fraction of a price in [0, 10], narrowed by `check`. */
+const pct = (check: NumCheck = same) => num((n) => check(n.min(0).max(10)));
+/** A duration in whole milliseconds ≥ 0, narrowed by `check`. */
+const ms = (check: NumCheck = same) => int((n) => check(n.min(0)));
 
 /** Every scalar setting, with its default. Keys are the environment variable names. */
 export const settingsSchema = z.object({
   /** Notional of each entry, USDC (issue #2, default 5). */
-  POSITION_SIZE_USDC: num.positive().default(5),
+  POSITION_SIZE_USDC: num((n) => n.positive()).default(5),
   /** Added to the best ask for the entry limit, USDC per share, rounded up to the tick (design §7). */
-  ENTRY_PRICE_BUFFER: num.min(0).max(0.5).default(0.01),
+  ENTRY_PRICE_BUFFER: num((n) => n.min(0).max(0.5)).default(0.01),
   /** Subtracted from the best bid for the exit limit, rounded down to the tick (design §5). */
-  EXIT_PRICE_BUFFER: num.min(0).max(0.5).default(0.03),
+  EXIT_PRICE_BUFFER: num((n) => n.min(0).max(0.5)).default(0.03),
   /** Venue minimum for a marketable order, USDC (polymarket-protocol.md §6.5). */
-  MIN_ORDER_NOTIONAL_USDC: num.min(0).default(1),
-  STOP_LOSS_PCT: pct.default(0.25),
-  TRAILING_ACTIVATION_PCT: pct.default(0.15),
-  TRAILING_STOP_PCT: pct.max(1).default(0.1),
-  MIN_PROFIT_FLOOR_PCT: pct.default(0.05),
-  UPDATE_HWM_THRESHOLD: pct.default(0.001),
-  MIN_PROFIT_TO_REVERSE: pct.default(0.1),
+  MIN_ORDER_NOTIONAL_USDC: num((n) => n.min(0)).default(1),
+  /** Fraction of the entry price lost before the stop fires, in (0, 1). */
+  STOP_LOSS_PCT: num((n) => n.gt(0).lt(1)).default(0.25),
+  /** Profit (fraction of entry) that activates the trailing stop, in (0, 10]. */
+  TRAILING_ACTIVATION_PCT: pct((n) => n.gt(0)).default(0.15),
+  /** Trail distance below the HWM, fraction of the HWM, in (0, 1). */
+  TRAILING_STOP_PCT: num((n) => n.gt(0).lt(1)).default(0.1),
+  /** Floor of the trailing stop above entry, fraction of entry, in [0, TRAILING_ACTIVATION_PCT). */
+  MIN_PROFIT_FLOOR_PCT: pct().default(0.05),
+  /** Smallest HWM step, fraction, in [0, 1). */
+  UPDATE_HWM_THRESHOLD: num((n) => n.min(0).lt(1)).default(0.001),
+  MIN_PROFIT_TO_REVERSE: pct().default(0.1),
   BLOCK_IF_LOSING: bool.default(true),
-  MAX_EXIT_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  MAX_EXIT_ATTEMPTS: int((n) => n.min(1).max(20)).default(3),
   /**
    * Failed exit rounds after which the position is flagged for reconciliation and its next rounds
    * wait EXIT_COOLDOWN_MS each (design §7, issue #8 point 3); it is never abandoned.
    */
-  MAX_EXIT_ROUNDS: z.coerce.number().int().min(1).max(20).default(3),
-  EXIT_RETRY_DELAY_MS: ms.default(1000),
+  MAX_EXIT_ROUNDS: int((n) => n.min(1).max(20)).default(3),
+  EXIT_RETRY_DELAY_MS: ms().default(1000),
   /**
    * First wait before re-sending an exit the venue could not take (425 matching-engine restart,
    * 5xx, 503, 429, settlement pending), ms; doubles per failure up to VENUE_BACKOFF_MAX_MS. Such
    * failures use no attempt or round (issue #8 point 3; polymarket-protocol.md §5.7: 425 lasts
    * ~90 s, then a post-only period).
    */
-  VENUE_BACKOFF_MS: ms.min(1).default(2000),
-  VENUE_BACKOFF_MAX_MS: ms.min(1).default(30_000),
+  VENUE_BACKOFF_MS: ms((n) => n.min(1)).default(2000),
+  VENUE_BACKOFF_MAX_MS: ms((n) => n.min(1)).default(30_000),
   /**
    * After MAX_EXIT_ROUNDS failed rounds a position stays OPEN with its exit rules armed; each
    * later round starts no earlier than this after the previous one failed, ms (issue #8 point 3).
    */
-  EXIT_COOLDOWN_MS: ms.default(15_000),
-  POSITION_LOCK_TIMEOUT_MS: ms.default(30000),
+  EXIT_COOLDOWN_MS: ms().default(15_000),
+  /** An order unanswered this long is flagged and settled from the chain, ms (≥ 1000: 0 would flag every order). */
+  POSITION_LOCK_TIMEOUT_MS: ms((n) => n.min(1_000)).default(30000),
   /** Most positions open at once; new entries wait (0 = no limit). Required for live trading. */
-  MAX_OPEN_POSITIONS: z.coerce.number().int().min(0).default(0),
+  MAX_OPEN_POSITIONS: int((n) => n.min(0)).default(0),
   /** New entries stop once the UTC day's realised loss reaches this, USDC (0 = off). Required live. */
-  DAILY_LOSS_LIMIT_USDC: num.min(0).default(0),
+  DAILY_LOSS_LIMIT_USDC: num((n) => n.min(0)).default(0),
   /** 0 = hold to resolution; > 0 = sell this many ms before the window end (design §5.5). */
-  EXIT_BEFORE_END_MS: ms.default(0),
+  EXIT_BEFORE_END_MS: ms().default(0),
   /** Taker fee rate of the curve `shares × rate × (p(1−p))^exponent` (polymarket-protocol.md §6.7). */
-  FEE_RATE: num.min(0).max(1).default(0.072),
-  FEE_EXPONENT: num.min(0).max(4).default(1),
+  FEE_RATE: num((n) => n.min(0).max(1)).default(0.072),
+  FEE_EXPONENT: num((n) => n.min(0).max(4)).default(1),
   /** Simulated order latency, ms (issue #2: zero by default). */
-  SIM_LATENCY_MS: ms.default(0),
+  SIM_LATENCY_MS: ms().default(0),
   /** Comma-separated names of the strategies to run (default: all configured). */
   STRATEGIES: z.string().default(''),
   /** PostgreSQL URL; empty = embedded PGlite under DATA_DIR. */
@@ -75,7 +122,7 @@ export const settingsSchema = z.object({
   PERSIST_TICKS: bool.default(true),
   REPLAY_INPUT: z.string().default('../shared/data/borisz42-btc15m'),
   /** Rows may arrive this many ms out of order; later ones are dropped and counted (issue #2 ts order). */
-  REORDER_WINDOW_MS: ms.default(300_000),
+  REORDER_WINDOW_MS: ms().default(300_000),
   OUT_PATH: z.string().default('out/trades.jsonl'),
   /** Cryptos the collector follows, comma-separated (issue #3). */
   COLLECT_CRYPTOS: z.string().default('BTC'),
@@ -88,17 +135,17 @@ export const settingsSchema = z.object({
   /** RTDS socket for the Chainlink spot; empty = no spot feed. */
   RTDS_URL: z.string().default('wss://ws-live-data.polymarket.com'),
   /** A token with no frame for this long is stale: no orders on it, resubscribed, REST snapshot. */
-  STALE_BOOK_MS: ms.default(30_000),
-  DISCOVERY_INTERVAL_MS: ms.min(100).default(15_000),
+  STALE_BOOK_MS: ms((n) => n.min(1_000)).default(30_000),
+  DISCOVERY_INTERVAL_MS: ms((n) => n.min(100)).default(15_000),
   /** Subscribe a window this long before it opens. */
-  SUBSCRIBE_AHEAD_MS: ms.default(120_000),
+  SUBSCRIBE_AHEAD_MS: ms().default(120_000),
   /** Unsubscribe a window this long after its end. */
-  UNSUBSCRIBE_AFTER_MS: ms.default(60_000),
+  UNSUBSCRIBE_AFTER_MS: ms().default(60_000),
   /** Text PING keepalive on the market socket (polymarket-protocol.md §3.2: every ~10 s). */
-  WS_PING_INTERVAL_MS: ms.min(100).default(10_000),
+  WS_PING_INTERVAL_MS: ms((n) => n.min(100)).default(10_000),
   /** Reconnect back-off: first delay and cap, ms (jittered). */
-  RECONNECT_BASE_MS: ms.min(1).default(500),
-  RECONNECT_MAX_MS: ms.min(1).default(30_000),
+  RECONNECT_BASE_MS: ms((n) => n.min(1)).default(500),
+  RECONNECT_MAX_MS: ms((n) => n.min(1)).default(30_000),
   /** Directory for recording files of the live feed; empty = none. */
   RECORD_DIR: z.string().default(''),
   /** Live trading (issue #4): must equal `yes-trade-real-money` for `trade --mode live`. */
@@ -109,11 +156,11 @@ export const settingsSchema = z.object({
    * at a bid of 0.11, 12.50 shares sell at 0.08 = 1.00 USDC, the venue minimum; `min-size.ts`,
    * issue #8 point 5). The live gate refuses a size that cannot.
    */
-  MAX_POSITION_USDC: num.positive().default(2.5),
+  MAX_POSITION_USDC: num((n) => n.positive()).default(2.5),
   /** Signing key, 0x + 64 hex. A secret: never logged, never stored. */
   PRIVATE_KEY: z.string().default(''),
   /** 0 EOA, 1 POLY_PROXY, 2 POLY_GNOSIS_SAFE, 3 POLY_1271 (polymarket-protocol.md §7.2). */
-  SIGNATURE_TYPE: z.coerce.number().int().min(0).max(3).default(0),
+  SIGNATURE_TYPE: int((n) => n.min(0).max(3)).default(0),
   /** Address holding the funds (proxy/Safe); empty = the key's address. Required for types 1 and 2. */
   FUNDER_ADDRESS: z.string().default(''),
   /** CLOB API credentials; empty = derived from the key (L1). Secrets. */
@@ -121,7 +168,7 @@ export const settingsSchema = z.object({
   CLOB_API_SECRET: z.string().default(''),
   CLOB_API_PASSPHRASE: z.string().default(''),
   /** Chain id (137 Polygon) and its JSON-RPC URL for balances and reconciliation. */
-  CHAIN_ID: z.coerce.number().int().positive().default(137),
+  CHAIN_ID: int((n) => n.positive()).default(137),
   RPC_URL: z.string().default(''),
   /**
    * ConditionalTokens and collateral addresses; empty = the chain's own (137 / 80002,
@@ -136,18 +183,18 @@ export const settingsSchema = z.object({
    */
   EXCHANGE_SPENDERS: z.string().default(''),
   /** Least native gas (POL) an EOA signer must hold at start, for redeem transactions (issue #8 point 4). */
-  MIN_GAS_POL: num.min(0).default(0.05),
+  MIN_GAS_POL: num((n) => n.min(0)).default(0.05),
   /** Chain reconciliation period, ms (issue #4; also run once at start). */
-  RECONCILE_INTERVAL_MS: ms.min(100).default(60_000),
+  RECONCILE_INTERVAL_MS: ms((n) => n.min(100)).default(60_000),
   /**
    * A token with a fill more recent than this is not reconciled yet: settlement on chain lags the
    * venue's fill (polymarket-protocol.md §7), ms.
    */
-  SETTLEMENT_GRACE_MS: ms.default(60_000),
+  SETTLEMENT_GRACE_MS: ms().default(60_000),
   /** How long a posted order may go unanswered before its outcome is `unknown`, ms. */
-  CLOB_REQUEST_TIMEOUT_MS: ms.min(100).default(5_000),
+  CLOB_REQUEST_TIMEOUT_MS: ms((n) => n.min(100)).default(5_000),
   /** How often unknown orders are queried and resolved windows checked for redeem, ms. */
-  LIVE_POLL_MS: ms.min(50).default(2_000),
+  LIVE_POLL_MS: ms((n) => n.min(50)).default(2_000),
   /** While this file exists no new entry is sent; if it contains `flatten`, open positions are sold. */
   KILL_SWITCH_FILE: z.string().default('./KILL'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -202,7 +249,8 @@ export function loadConfig(
   const fromEnv: Record<string, string> = {};
   for (const key of SETTING_KEYS) {
     const v = env[key];
-    if (v !== undefined && v !== '') fromEnv[key] = v;
+    // a blank value ("", " ") means unset: the default applies (README "Environment variables")
+    if (v !== undefined && v.trim() !== '') fromEnv[key] = v;
   }
   const { strategies: fileStrategies, ...fileSettings } = fromFile;
   const parsed = settingsSchema.safeParse({ ...fileSettings, ...fromEnv, ...opts.overrides });
@@ -250,10 +298,51 @@ function crossCheck(c: Config): void {
   for (const s of c.strategies) {
     if (names.has(s.name)) problems.push(`strategy name ${s.name} is used twice`);
     names.add(s.name);
+    // any command: nonsense even in the longest window the venue lists (4h)
+    problems.push(...strategyProblems(s, LONGEST_WINDOW_SEC, 'a 4h window, the longest'));
   }
   if (c.strategies.length === 0)
     problems.push('no strategy configured: set STRATEGIES or "strategies" in the config file');
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
+}
+
+const INTERVAL_SEC: Readonly<Record<string, number>> = { '5m': 300, '15m': 900, '1h': 3600, '4h': 14_400 };
+const LONGEST_WINDOW_SEC = 14_400;
+
+/**
+ * Strategies that cannot enter in the windows `trade` follows (issue #9): one line each for a
+ * strategy whose entry period or look-back does not fit the shortest window of
+ * COLLECT_INTERVALS (e.g. the default momentum, `startAfterSec` 300, in 5m windows). Empty when
+ * all fit. `collect` follows windows without trading, so only `trade` refuses on these.
+ */
+export function strategyWindowRefusals(c: Config): string[] {
+  const secs = c.COLLECT_INTERVALS.split(',')
+    .map((i) => INTERVAL_SEC[i.trim()])
+    .filter((v): v is number => v !== undefined);
+  if (secs.length === 0) return [];
+  const shortest = Math.min(...secs);
+  return c.strategies.flatMap((st) =>
+    strategyProblems(st, shortest, `a ${shortest} s window (the shortest of COLLECT_INTERVALS)`),
+  );
+}
+
+/**
+ * Parameters of a strategy that can never enter (issue #9): a price band upside down, an entry
+ * period (window − startAfterSec − stopBeforeEndSec) of zero or less, a look-back as long as
+ * the window.
+ */
+function strategyProblems(st: StrategyConfig, windowSec: number, window: string): string[] {
+  const out: string[] = [];
+  const at = `strategy ${st.name}`;
+  if (st.minPrice > st.maxPrice)
+    out.push(`${at}: minPrice (${st.minPrice}) is above maxPrice (${st.maxPrice}): no entry price fits`);
+  if (st.startAfterSec + st.stopBeforeEndSec >= windowSec)
+    out.push(
+      `${at}: startAfterSec (${st.startAfterSec}) + stopBeforeEndSec (${st.stopBeforeEndSec}) leave no entry period in ${window}`,
+    );
+  if (st.lookbackMs >= windowSec * 1000)
+    out.push(`${at}: lookbackMs (${st.lookbackMs}) is not shorter than ${window}`);
+  return out;
 }
 
 function formatIssues(error: z.ZodError): string {
