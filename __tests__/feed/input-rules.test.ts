@@ -3,8 +3,7 @@
  * that are empty, not tick data, or mostly dropped are reported at `warn`; a load that keeps no
  * row is described in one line. Files are made by the test in a temporary directory.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertInput, convertSummary, convertWarnings } from '../../src/cli/convert';
 import { InputError } from '../../src/core/errors';
@@ -19,20 +18,10 @@ import {
   type LoadStats,
 } from '../../src/feed/input-stats';
 import { VenueWindowCheck, windowProblem } from '../../src/feed/venue-window';
+import { useTempDir } from '../helpers/temp-files';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'input-rules-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function write(name: string, lines: string[]): string {
-  const path = join(dir, name);
-  writeFileSync(path, lines.join('\n') + '\n');
-  return path;
-}
+const tmp = useTempDir('input-rules-');
+const write = tmp.write;
 
 /** 2026-01-24 16:00 EST: a 4h window start (polymarket-protocol.md §2.2, `btc-updown-4h-1769288400`). */
 const H4_EST = 1769288400;
@@ -150,7 +139,7 @@ describe('input reports (issue #9)', () => {
     write('b_empty.csv', []);
     write('c_user_data.csv', [BORISZ42_USER_HEADER, '2025-12-26 10:30:19,Down,84.0,0.67,x,y']);
     write('d_ticks.csv', [CANONICAL_HEADER, row('btc', 900, M15), row('BTC', 900, M15 + 1)]);
-    const { rows, stats } = await loadInput(dir);
+    const { rows, stats } = await loadInput(tmp.dir());
     expect(rows).toEqual([]);
     expect(inputFindings(stats).map((x) => [x.level, x.msg])).toEqual([
       ['warn', 'every row of an input file was dropped'],
@@ -159,9 +148,9 @@ describe('input reports (issue #9)', () => {
       ['info', 'file skipped: borisz42 user_data (trades, not tick data)'],
       ['warn', 'input rows dropped, by reason (see the per-file lines)'],
     ]);
-    const line = describeNoRows(dir, stats);
+    const line = describeNoRows(tmp.dir(), stats);
     expect(line).toBe(
-      `no tick row kept from ${dir}: d_ticks.csv: 2 rows read, all dropped ` +
+      `no tick row kept from ${tmp.dir()}: d_ticks.csv: 2 rows read, all dropped ` +
         `(crypto not upper case 1, window start off grid 1); skipped a_wrong.csv (unknown header), ` +
         `b_empty.csv (empty), c_user_data.csv (borisz42 user_data, not tick data)`,
     );
@@ -171,9 +160,9 @@ describe('input reports (issue #9)', () => {
   it('a directory with no tick file names the skipped files', async () => {
     write('a_wrong.csv', ['ts,price']);
     write('b_empty.csv', []);
-    await expect(loadInput(dir)).rejects.toThrow(
+    await expect(loadInput(tmp.dir())).rejects.toThrow(
       new InputError(
-        `no tick files (canonical or borisz42) in ${dir}; skipped a_wrong.csv (unknown header), b_empty.csv (empty)`,
+        `no tick files (canonical or borisz42) in ${tmp.dir()}; skipped a_wrong.csv (unknown header), b_empty.csv (empty)`,
       ),
     );
   });
@@ -192,7 +181,7 @@ describe('input reports (issue #9)', () => {
 
   it('convert refuses to write when no row is kept, and its summary counts every reason', async () => {
     const src = write('ticks.csv', [CANONICAL_HEADER, row('btc', 900, M15)]);
-    const out = join(dir, 'out.csv');
+    const out = join(tmp.dir(), 'out.csv');
     await expect(convertInput({ input: src, out })).rejects.toThrow(
       `nothing to convert: no tick row kept from ${src}: ticks.csv: 1 rows read, all dropped (crypto not upper case 1)`,
     );

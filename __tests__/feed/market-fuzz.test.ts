@@ -1,23 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { L2Store } from '../../src/book/l2-store';
-import { bookProblem, type Level } from '../../src/book/order-book';
 import type { MarketEvent } from '../../src/feed/market-events';
 import { parseMarketFrame } from '../../src/feed/market-parse';
+import { bookProblem } from '../../src/book/order-book';
+import { isPrice, mutateText, mutateTree, validBookEvent, xorshift } from '../helpers/feed-fuzz';
 
 const FIX = path.resolve(__dirname, '../../../shared/data/fixtures');
 const json = (rel: string): unknown => JSON.parse(readFileSync(path.join(FIX, rel), 'utf8')) as unknown;
-
-/** xorshift32: deterministic, seeded. */
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS: unknown[] = [
   ...(json('nautilus-trader/ws_market_price_change_crossing_burst.json') as unknown[]),
@@ -36,17 +26,11 @@ for (const s of SEEDS) {
   for (const m of text.matchAll(/"(\d{60,80})"/g)) TOKENS.add(m[1]!);
 }
 
-function validLevels(ls: readonly Level[]): boolean {
-  return ls.every(
-    (l) => Number.isInteger(l.price) && l.price >= 0 && l.price <= 1e6 && l.size !== null && l.size >= 0,
-  );
-}
-
 function validEvent(e: MarketEvent): boolean {
-  const p = (x: number | null): boolean => x === null || (Number.isInteger(x) && x >= 0 && x <= 1e6);
+  const p = isPrice;
   switch (e.kind) {
     case 'book':
-      return validLevels(e.bids) && validLevels(e.asks) && bookProblemIgnoringCross(e.bids, e.asks);
+      return validBookEvent(e);
     case 'level':
       return (
         p(e.price) &&
@@ -65,80 +49,6 @@ function validEvent(e: MarketEvent): boolean {
     default:
       return Number.isSafeInteger(e.venueTsMs);
   }
-}
-
-/** A parsed book is sorted and in range (crossing is the store's job). */
-function bookProblemIgnoringCross(bids: readonly Level[], asks: readonly Level[]): boolean {
-  const r = bookProblem(bids, asks);
-  return r === null || r === 'crossed';
-}
-
-const ODD: unknown[] = [
-  null,
-  true,
-  0,
-  -1,
-  -0.5,
-  1e308,
-  1.5,
-  '',
-  ' ',
-  'NaN',
-  '-0.1',
-  '1e400',
-  '.48',
-  '0x10',
-  [],
-  {},
-  [[[[1]]]],
-  '९',
-];
-
-function randomValue(rnd: () => number): unknown {
-  const r = rnd();
-  if (r < 0.4) return ODD[Math.floor(rnd() * ODD.length)];
-  if (r < 0.6) return String(Math.floor(rnd() * 2e6) / 1e6);
-  if (r < 0.7) return (rnd() - 0.5) * 10 ** Math.floor(rnd() * 30);
-  if (r < 0.8) return 'x'.repeat(Math.floor(rnd() * 50));
-  if (r < 0.9) {
-    let v: unknown = 1;
-    for (let i = Math.floor(rnd() * 200); i > 0; i--) v = [v];
-    return v;
-  }
-  return Array.from({ length: 3 }, () => ({ price: String(rnd()), size: String(rnd() * 100) }));
-}
-
-/** Mutates a random nested field of `v` in place (swap, drop, replace). */
-function mutateTree(v: unknown, rnd: () => number, depth = 0): void {
-  if (typeof v !== 'object' || v === null) return;
-  const keys = Object.keys(v);
-  if (keys.length === 0) return;
-  const rec = v as Record<string, unknown>;
-  const k = keys[Math.floor(rnd() * keys.length)]!;
-  const r = rnd();
-  if (r < 0.35 && depth < 4 && typeof rec[k] === 'object') return mutateTree(rec[k], rnd, depth + 1);
-  if (r < 0.55) delete rec[k];
-  else if (r < 0.75) {
-    const k2 = keys[Math.floor(rnd() * keys.length)]!;
-    [rec[k], rec[k2]] = [rec[k2], rec[k]];
-  } else rec[k] = randomValue(rnd);
-}
-
-function mutateText(t: string, rnd: () => number): string {
-  const r = rnd();
-  const at = Math.floor(rnd() * t.length);
-  if (r < 0.3) return t.slice(0, at);
-  if (r < 0.6) {
-    const chars = t.split('');
-    for (let i = 1 + Math.floor(rnd() * 4); i > 0; i--) {
-      chars[Math.floor(rnd() * chars.length)] = String.fromCharCode(32 + Math.floor(rnd() * 95));
-    }
-    return chars.join('');
-  }
-  if (r < 0.7) return '['.repeat(5000) + ']'.repeat(5000);
-  if (r < 0.8) return t.replace(/"0\.\d+"/g, () => (rnd() < 0.5 ? '"-0.3"' : '"NaN"'));
-  if (r < 0.9) return t.replace(/"\d+(\.\d+)?"/, '"1' + '0'.repeat(40) + '"');
-  return `[${t},${t}]`;
 }
 
 test('50,000 mutated frames: no throw, valid events only, books never crossed', () => {

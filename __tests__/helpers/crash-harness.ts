@@ -274,6 +274,20 @@ export class CrashRig {
     return { wallet, me, dir, killFile: join(dir, 'KILL'), env, trader, mine };
   }
 
+  /**
+   * Starts a scenario ({@link start}), waits for its first entry fill, pauses playback (no tick:
+   * the position stays OPEN) and stops new entries with the kill-switch file. Returns the
+   * scenario and the BUY trade.
+   */
+  async startUntilFirstFill(o: StartOptions = {}): Promise<{ sc: Scenario; buy: WireTrade }> {
+    const sc = await this.start(o);
+    const isBuy = (t: WireTrade): boolean => t.side === 'BUY';
+    await sc.trader.until('the first entry fill', () => sc.mine().some(isBuy), 90_000);
+    this.stack.exchange.pause();
+    writeFileSync(sc.killFile, 'stop entries\n');
+    return { sc, buy: sc.mine().find(isBuy)! };
+  }
+
   /** Kills `t` with -9 and readies the database for the next opener. */
   async kill9(t: Trader): Promise<void> {
     await t.kill9();
@@ -416,4 +430,34 @@ export async function crashStack(o: CrashStackOptions = {}): Promise<VenueStack>
     speed: 40,
     rtdsInput: null,
   });
+}
+
+/** The shared fixture of a crash-test file, filled in by {@link useCrashRig}'s `beforeAll`. */
+export interface CrashFixture {
+  readonly stack: VenueStack;
+  readonly db: CrashDb;
+  readonly rig: CrashRig;
+}
+
+/**
+ * Registers the hooks of a crash-test file: one venue stack and one database (`tag`) for the
+ * file, a cleanup of the scenario's traders and the exchange's faults after each test, and
+ * everything closed after all. Returns the fixture, filled in before the first test.
+ */
+export function useCrashRig(tag: string, o: CrashStackOptions = {}): CrashFixture {
+  const f = {} as { stack: VenueStack; db: CrashDb; rig: CrashRig };
+  beforeAll(async () => {
+    [f.stack, f.db] = await Promise.all([crashStack(o), openCrashDb(tag)]);
+    f.rig = new CrashRig(f.stack, f.db);
+  }, 90_000);
+  afterEach(async () => {
+    f.stack.exchange.pause();
+    f.stack.exchange.clob.faults.reset();
+    await f.rig.cleanup();
+  });
+  afterAll(async () => {
+    await f.stack?.close();
+    await f.db?.close();
+  });
+  return f;
 }

@@ -144,7 +144,8 @@ const ODD: unknown[] = [
   '2026-03-12T09:20:00Z',
 ];
 
-function randomValue(rnd: () => number): unknown {
+/** A hostile value for a field: odd scalars, numbers of every size, deep nesting, level lists. */
+export function randomValue(rnd: () => number): unknown {
   const r = rnd();
   if (r < 0.4) return ODD[Math.floor(rnd() * ODD.length)];
   if (r < 0.6) return String(Math.floor(rnd() * 2e6) / 1e6);
@@ -159,7 +160,7 @@ function randomValue(rnd: () => number): unknown {
 }
 
 /** Mutates a random nested field of `v` in place (descend, drop, swap, replace). */
-function mutateTree(v: unknown, rnd: () => number, depth = 0): void {
+export function mutateTree(v: unknown, rnd: () => number, depth = 0): void {
   if (typeof v !== 'object' || v === null) return;
   const keys = Object.keys(v);
   if (keys.length === 0) return;
@@ -174,7 +175,8 @@ function mutateTree(v: unknown, rnd: () => number, depth = 0): void {
   } else rec[k] = randomValue(rnd);
 }
 
-function mutateText(t: string, rnd: () => number): string {
+/** A mutated frame text: truncated, bytes changed, deeply nested, numbers broken, doubled. */
+export function mutateText(t: string, rnd: () => number): string {
   const r = rnd();
   const at = Math.floor(rnd() * t.length);
   if (r < 0.3) return t.slice(0, at);
@@ -203,7 +205,9 @@ function mutated(seed: unknown, seedText: string, rnd: () => number): string {
   return seedText;
 }
 
-const isPrice = (x: number | null): boolean => x === null || (Number.isInteger(x) && x >= 0 && x <= 1e6);
+/** A price in micro-USDC within [0, 1e6], or absent. */
+export const isPrice = (x: number | null): boolean =>
+  x === null || (Number.isInteger(x) && x >= 0 && x <= 1e6);
 
 function validLevels(ls: readonly Level[]): boolean {
   return ls.every(
@@ -212,7 +216,7 @@ function validLevels(ls: readonly Level[]): boolean {
 }
 
 /** A parsed book is sorted and in range (crossing is the store's business). */
-function validBookEvent(e: Extract<MarketEvent, { kind: 'book' }>): boolean {
+export function validBookEvent(e: Extract<MarketEvent, { kind: 'book' }>): boolean {
   const problem = bookProblem(e.bids, e.asks);
   return validLevels(e.bids) && validLevels(e.asks) && (problem === null || problem === 'crossed');
 }

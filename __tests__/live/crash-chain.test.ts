@@ -9,43 +9,26 @@
  * processes, one venue stack whose windows keep only their first 90 s (a position bought early is
  * held to its window's resolution), on the database of the test pass.
  */
-import { writeFileSync } from 'node:fs';
 import { windowEndMs } from '../../src/core/types';
-import type { VenueStack } from '../../src/exchange-local/venue-stack';
-import {
-  CrashRig,
-  crashStack,
-  expectConsistent,
-  openCrashDb,
-  sameToken,
-  type CrashDb,
-} from '../helpers/crash-harness';
+import { expectConsistent, sameToken, useCrashRig } from '../helpers/crash-harness';
 import { BALANCE_OF_BATCH, isCallTo, RpcProxy } from '../helpers/rpc-proxy';
 import { waitFor } from '../helpers/wait-for';
 
 const TEST_MS = 120_000;
 
-let stack: VenueStack;
-let db: CrashDb;
-let rig: CrashRig;
+const fx = useCrashRig('chain', { windows: 6, keepSec: 90 });
 let proxy: RpcProxy;
 
 beforeAll(async () => {
-  [stack, db] = await Promise.all([crashStack({ windows: 6, keepSec: 90 }), openCrashDb('chain')]);
-  rig = new CrashRig(stack, db);
-  proxy = await RpcProxy.start(stack.chain.rpcUrl);
-}, 90_000);
+  proxy = await RpcProxy.start(fx.stack.chain.rpcUrl);
+});
 
-afterEach(async () => {
-  stack.exchange.pause();
+afterEach(() => {
   proxy.release();
-  await rig.cleanup();
 });
 
 afterAll(async () => {
   await proxy?.close();
-  await stack?.close();
-  await db?.close();
 });
 
 /** Exit rules that never fire in these short windows: positions are held to resolution. */
@@ -54,30 +37,27 @@ const HOLD = { TRAILING_ACTIVATION_PCT: '5', STOP_LOSS_PCT: '0.5' };
 test(
   'step 6, during a reconciliation pass (chain read held): the restart restores the position, 0 discrepancies',
   async () => {
-    const postsAtStart = stack.exchange.clob.orderPosts;
-    const sc = await rig.start({ env: { ...HOLD, RPC_URL: proxy.url } });
-    const { trader, mine } = sc;
-    await trader.until('the first entry fill', () => mine().some((t) => t.side === 'BUY'), 90_000);
-    stack.exchange.pause();
-    writeFileSync(sc.killFile, 'stop entries\n');
+    const postsAtStart = fx.stack.exchange.clob.orderPosts;
+    const { sc } = await fx.rig.startUntilFirstFill({ env: { ...HOLD, RPC_URL: proxy.url } });
+    const { trader } = sc;
     await trader.flushed();
     const held = proxy.held;
     proxy.holdWhen((c) => isCallTo(c, BALANCE_OF_BATCH));
     await trader.until('a reconciliation pass reading the chain', () => proxy.held > held, 15_000);
-    await rig.kill9(trader);
+    await fx.rig.kill9(trader);
     proxy.release();
 
-    const before = await db.rows(sc.wallet.address);
+    const before = await fx.db.rows(sc.wallet.address);
     const open = before.positions.filter((p) => p.state === 'OPEN');
     expect(open.length).toBeGreaterThan(0);
 
-    const again = await rig.restart(sc.env);
+    const again = await fx.rig.restart(sc.env);
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');
-    expect(await rig.runThenStop(again)).toBe(0);
+    expect(await fx.rig.runThenStop(again)).toBe(0);
 
-    const rows = await db.rows(sc.wallet.address);
+    const rows = await fx.db.rows(sc.wallet.address);
     await expectConsistent(
-      rig,
+      fx.rig,
       sc,
       rows,
       open.map((p) => p.positionKey),
@@ -90,48 +70,44 @@ test(
 test(
   'step 7, during a redeem (transaction sent, receipt held): the restart records the payout, 0 discrepancies',
   async () => {
-    const postsAtStart = stack.exchange.clob.orderPosts;
-    const sc = await rig.start({ env: { ...HOLD, RPC_URL: proxy.url } });
-    const { trader, mine } = sc;
-    await trader.until('the first entry fill', () => mine().some((t) => t.side === 'BUY'), 90_000);
-    stack.exchange.pause();
-    const buy = mine().find((t) => t.side === 'BUY')!;
-    const m = stack.markets.find(
+    const postsAtStart = fx.stack.exchange.clob.orderPosts;
+    const { sc, buy } = await fx.rig.startUntilFirstFill({ env: { ...HOLD, RPC_URL: proxy.url } });
+    const { trader } = sc;
+    const m = fx.stack.markets.find(
       (x) => sameToken(x.upTokenId, buy.asset_id) || sameToken(x.downTokenId, buy.asset_id),
     )!;
     const side = sameToken(m.upTokenId, buy.asset_id) ? 'UP' : 'DOWN';
-    writeFileSync(sc.killFile, 'stop entries\n');
     // held to resolution: any exit the rules fire on the window's last rows is killed (FOK)
-    stack.exchange.clob.faults.killNext(1_000);
+    fx.stack.exchange.clob.faults.killNext(1_000);
     await trader.flushed();
     // the window ends, then resolves for the position's side; the rows are applied one by one, so
     // the recording's gap to the next window is skipped
-    const ended = (): boolean => stack.exchange.clockMs() > windowEndMs(m.window) + 5_000;
-    await waitFor(() => stack.exchange.step(1) === 0 || ended(), 30_000, {
+    const ended = (): boolean => fx.stack.exchange.clockMs() > windowEndMs(m.window) + 5_000;
+    await waitFor(() => fx.stack.exchange.step(1) === 0 || ended(), 30_000, {
       what: 'the end of the window',
       everyMs: 20,
     });
     await trader.flushed();
     const held = proxy.held;
     proxy.holdAllAfter('eth_sendRawTransaction');
-    await stack.resolve(m.window, side);
+    await fx.stack.resolve(m.window, side);
     await trader.until('the redeem transaction sent', () => proxy.held > held, 30_000);
-    await rig.kill9(trader);
+    await fx.rig.kill9(trader);
     proxy.release();
-    stack.exchange.clob.faults.reset();
+    fx.stack.exchange.clob.faults.reset();
     // the dead trader's redeem went through: the wallet holds no token of the window any more
-    const ctf = stack.chain.ctf.getFunction('balanceOf');
+    const ctf = fx.stack.chain.ctf.getFunction('balanceOf');
     expect((await ctf.staticCall(sc.wallet.address, buy.asset_id)) as bigint).toBe(0n);
 
-    const before = await db.rows(sc.wallet.address);
+    const before = await fx.db.rows(sc.wallet.address);
     const key = before.positions.find((p) => sameToken(p.tokenId, buy.asset_id))!.positionKey;
 
-    const again = await rig.restart(sc.env);
+    const again = await fx.rig.restart(sc.env);
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');
-    expect(await rig.runThenStop(again)).toBe(0);
+    expect(await fx.rig.runThenStop(again)).toBe(0);
 
-    const rows = await db.rows(sc.wallet.address);
-    await expectConsistent(rig, sc, rows, [], { postsAtStart });
+    const rows = await fx.db.rows(sc.wallet.address);
+    await expectConsistent(fx.rig, sc, rows, [], { postsAtStart });
     const p = rows.positions.find((x) => x.positionKey === key)!;
     expect(p.state).toBe('CLOSED');
     expect(p.exitReason).toBe('window_expiry');

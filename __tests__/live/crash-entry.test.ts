@@ -10,61 +10,43 @@
  * Each restart ends with 0 discrepancies, no order sent twice (POSTs counted at the exchange) and
  * no position lost. Real CLI child processes, one venue stack, the database of the test pass.
  */
-import type { VenueStack } from '../../src/exchange-local/venue-stack';
-import { CrashRig, crashStack, expectConsistent, openCrashDb, type CrashDb } from '../helpers/crash-harness';
+import { positionKeyOfClientOrderId } from '../../src/core/ids';
+import { expectConsistent, useCrashRig } from '../helpers/crash-harness';
 import { waitFor } from '../helpers/wait-for';
 
 const TEST_MS = 120_000;
 
-let stack: VenueStack;
-let db: CrashDb;
-let rig: CrashRig;
+const fx = useCrashRig('entry');
 
-beforeAll(async () => {
-  [stack, db] = await Promise.all([crashStack(), openCrashDb('entry')]);
-  rig = new CrashRig(stack, db);
-}, 90_000);
-
-afterEach(async () => {
-  stack.exchange.pause();
-  stack.exchange.clob.faults.reset();
-  await rig.cleanup();
-});
-
-afterAll(async () => {
-  await stack?.close();
-  await db?.close();
-});
-
-const faults = () => stack.exchange.clob.faults;
+const faults = () => fx.stack.exchange.clob.faults;
 
 test(
   'step 1, PENDING before the POST (journal written, order being built): the restart sends nothing for it',
   async () => {
-    const postsAtStart = stack.exchange.clob.orderPosts;
-    const sc = await rig.start({ play: false, env: { CLOB_REQUEST_TIMEOUT_MS: '10000' } });
+    const postsAtStart = fx.stack.exchange.clob.orderPosts;
+    const sc = await fx.rig.start({ play: false, env: { CLOB_REQUEST_TIMEOUT_MS: '10000' } });
     const holds = faults().stats.marketInfoHolds;
     faults().marketInfoHoldNext(30_000);
-    stack.exchange.play();
+    fx.stack.exchange.play();
     await sc.trader.until('the order being built', () => faults().stats.marketInfoHolds > holds, 90_000);
-    stack.exchange.pause();
-    await rig.kill9(sc.trader);
-    expect(stack.exchange.clob.orderPosts).toBe(postsAtStart);
+    fx.stack.exchange.pause();
+    await fx.rig.kill9(sc.trader);
+    expect(fx.stack.exchange.clob.orderPosts).toBe(postsAtStart);
 
     // write-ahead: the journal holds the entry PENDING with its order, and no attempt was signed
-    const before = await db.rows(sc.wallet.address);
+    const before = await fx.db.rows(sc.wallet.address);
     const pending = before.positions.filter((p) => p.state === 'PENDING');
     expect(pending).toHaveLength(1);
     const key = pending[0]!.positionKey;
     expect(before.orders.filter((o) => o.positionKey === key).map((o) => o.status)).toEqual(['pending']);
     expect(before.attempts).toEqual([]);
 
-    const again = await rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
+    const again = await fx.rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');
-    expect(await rig.runThenStop(again)).toBe(0);
+    expect(await fx.rig.runThenStop(again)).toBe(0);
 
-    const rows = await db.rows(sc.wallet.address);
-    await expectConsistent(rig, sc, rows, [key], { postsAtStart });
+    const rows = await fx.db.rows(sc.wallet.address);
+    await expectConsistent(fx.rig, sc, rows, [key], { postsAtStart });
     const p = rows.positions.find((x) => x.positionKey === key)!;
     expect(p.state).toBe('CLOSED'); // a failed entry: never sent, nothing bought
     expect(p.shares).toBe(0);
@@ -78,30 +60,30 @@ test(
 test(
   'step 2, attempt stored and the POST lost before the venue: the restart finds no order there and sends nothing again',
   async () => {
-    const postsAtStart = stack.exchange.clob.orderPosts;
-    const sc = await rig.start({ play: false, env: { CLOB_REQUEST_TIMEOUT_MS: '10000' } });
+    const postsAtStart = fx.stack.exchange.clob.orderPosts;
+    const sc = await fx.rig.start({ play: false, env: { CLOB_REQUEST_TIMEOUT_MS: '10000' } });
     const drops = faults().stats.droppedPosts;
     faults().dropPostNext(1, 30_000);
-    stack.exchange.play();
+    fx.stack.exchange.play();
     await sc.trader.until('the dropped post', () => faults().stats.droppedPosts > drops, 90_000);
-    stack.exchange.pause();
-    await rig.kill9(sc.trader);
-    expect(stack.exchange.clob.orderPosts).toBe(postsAtStart); // the venue never saw it
+    fx.stack.exchange.pause();
+    await fx.rig.kill9(sc.trader);
+    expect(fx.stack.exchange.clob.orderPosts).toBe(postsAtStart); // the venue never saw it
 
-    const before = await db.rows(sc.wallet.address);
+    const before = await fx.db.rows(sc.wallet.address);
     expect(before.attempts).toHaveLength(1); // stored before the POST
     const attempt = before.attempts[0]!;
-    const key = attempt.clientOrderId.slice(0, attempt.clientOrderId.indexOf(':'));
+    const key = positionKeyOfClientOrderId(attempt.clientOrderId)!;
     expect(before.positions.find((p) => p.positionKey === key)?.state).toBe('PENDING');
     expect(before.orders.find((o) => o.clientOrderId === attempt.clientOrderId)?.status).toBe('pending');
 
     // the usual timeout: the restart's 404 is final (signed longer ago than the timeout + grace)
-    const again = await rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
+    const again = await fx.rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');
-    expect(await rig.runThenStop(again)).toBe(0);
+    expect(await fx.rig.runThenStop(again)).toBe(0);
 
-    const rows = await db.rows(sc.wallet.address);
-    await expectConsistent(rig, sc, rows, [key], { postsAtStart, dropped: 1 });
+    const rows = await fx.db.rows(sc.wallet.address);
+    await expectConsistent(fx.rig, sc, rows, [key], { postsAtStart, dropped: 1 });
     const p = rows.positions.find((x) => x.positionKey === key)!;
     expect(p.state).toBe('CLOSED'); // a failed entry: it never reached the venue
     expect(p.shares).toBe(0);
@@ -119,32 +101,32 @@ test(
 test(
   'step 3, the POST at the venue and its answer held: the venue fills it after the kill, the restart takes the fill',
   async () => {
-    const postsAtStart = stack.exchange.clob.orderPosts;
-    const sc = await rig.start({ play: false, env: { CLOB_REQUEST_TIMEOUT_MS: '10000' } });
+    const postsAtStart = fx.stack.exchange.clob.orderPosts;
+    const sc = await fx.rig.start({ play: false, env: { CLOB_REQUEST_TIMEOUT_MS: '10000' } });
     const delays = faults().stats.answerDelays;
     faults().answerDelayNext(2_000);
-    stack.exchange.play();
+    fx.stack.exchange.play();
     await sc.trader.until('the held post', () => faults().stats.answerDelays > delays, 90_000);
-    stack.exchange.pause();
-    await rig.kill9(sc.trader);
-    expect(stack.exchange.clob.orderPosts).toBe(postsAtStart + 1);
+    fx.stack.exchange.pause();
+    await fx.rig.kill9(sc.trader);
+    expect(fx.stack.exchange.clob.orderPosts).toBe(postsAtStart + 1);
 
-    const before = await db.rows(sc.wallet.address);
+    const before = await fx.db.rows(sc.wallet.address);
     expect(before.attempts).toHaveLength(1);
     const attempt = before.attempts[0]!;
-    const key = attempt.clientOrderId.slice(0, attempt.clientOrderId.indexOf(':'));
+    const key = positionKeyOfClientOrderId(attempt.clientOrderId)!;
     expect(before.positions.find((p) => p.positionKey === key)?.state).toBe('PENDING');
     // the venue processes the held post with the trader dead: it fills
     const filled = (): boolean =>
       sc.mine().some((t) => t.taker_order_id.toLowerCase() === attempt.venueOrderId.toLowerCase());
     await waitFor(filled, 15_000, { what: 'the held order to fill at the venue' });
 
-    const again = await rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
+    const again = await fx.rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');
-    expect(await rig.runThenStop(again)).toBe(0);
+    expect(await fx.rig.runThenStop(again)).toBe(0);
 
-    const rows = await db.rows(sc.wallet.address);
-    await expectConsistent(rig, sc, rows, [key], { postsAtStart });
+    const rows = await fx.db.rows(sc.wallet.address);
+    await expectConsistent(fx.rig, sc, rows, [key], { postsAtStart });
     const p = rows.positions.find((x) => x.positionKey === key)!;
     expect(p.shares).toBeGreaterThan(0); // the fill was taken (OPEN, or CLOSED by a later exit)
     expect(p.costUsdc).toBeGreaterThan(0);

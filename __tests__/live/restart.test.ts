@@ -9,62 +9,34 @@
  * `crash-chain.test.ts`.
  */
 import { writeFileSync } from 'node:fs';
-import type { VenueStack } from '../../src/exchange-local/venue-stack';
-import {
-  CrashRig,
-  crashStack,
-  expectConsistent,
-  openCrashDb,
-  sameToken,
-  sellOrders,
-  type CrashDb,
-} from '../helpers/crash-harness';
+import { positionKeyOfClientOrderId } from '../../src/core/ids';
+import { expectConsistent, sameToken, sellOrders, useCrashRig } from '../helpers/crash-harness';
 
 const TEST_MS = 120_000;
 
-let stack: VenueStack;
-let db: CrashDb;
-let rig: CrashRig;
-
-beforeAll(async () => {
-  [stack, db] = await Promise.all([crashStack(), openCrashDb('restart')]);
-  rig = new CrashRig(stack, db);
-}, 90_000);
-
-afterEach(async () => {
-  stack.exchange.pause();
-  stack.exchange.clob.faults.reset();
-  await rig.cleanup();
-});
-
-afterAll(async () => {
-  await stack?.close();
-  await db?.close();
-});
+const fx = useCrashRig('restart');
 
 test(
   'kill -9 with a position OPEN: the restart restores it, reconciles with 0 discrepancies, sells at most once',
   async () => {
-    const postsAtStart = stack.exchange.clob.orderPosts;
-    const sc = await rig.start();
+    const postsAtStart = fx.stack.exchange.clob.orderPosts;
+    // no tick until the restart: the position stays OPEN
+    const { sc, buy } = await fx.rig.startUntilFirstFill();
     const { trader, mine } = sc;
-    await trader.until('the first entry fill', () => mine().some((t) => t.side === 'BUY'), 90_000);
-    stack.exchange.pause(); // no tick until the restart: the position stays OPEN
-    const token = mine().find((t) => t.side === 'BUY')!.asset_id;
-    writeFileSync(sc.killFile, 'stop entries\n');
+    const token = buy.asset_id;
     await trader.flushed(); // the fill is in the journal
-    await rig.kill9(trader);
-    const before = await db.rows(sc.wallet.address);
+    await fx.rig.kill9(trader);
+    const before = await fx.db.rows(sc.wallet.address);
     const openAtKill = before.positions.filter((p) => sameToken(p.tokenId, token) && p.state === 'OPEN');
     expect(openAtKill.length).toBeGreaterThan(0);
 
-    const again = await rig.restart(sc.env);
+    const again = await fx.rig.restart(sc.env);
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');
-    expect(await rig.runThenStop(again)).toBe(0);
+    expect(await fx.rig.runThenStop(again)).toBe(0);
 
-    const rows = await db.rows(sc.wallet.address);
+    const rows = await fx.db.rows(sc.wallet.address);
     await expectConsistent(
-      rig,
+      fx.rig,
       sc,
       rows,
       before.positions.filter((p) => p.state !== 'CLOSED').map((p) => p.positionKey),
@@ -81,47 +53,45 @@ test(
 test(
   'kill -9 with a position EXITING (sell filled, answer held): the restart settles it from the venue, no second sell',
   async () => {
-    const postsAtStart = stack.exchange.clob.orderPosts;
+    const postsAtStart = fx.stack.exchange.clob.orderPosts;
     // a long request timeout: the killed trader is surely still waiting for the held answer
-    const sc = await rig.start({ env: { CLOB_REQUEST_TIMEOUT_MS: '30000' } });
+    // no tick: the position stays OPEN until the flatten
+    const { sc } = await fx.rig.startUntilFirstFill({ env: { CLOB_REQUEST_TIMEOUT_MS: '30000' } });
     const { trader, mine } = sc;
-    await trader.until('the first entry fill', () => mine().some((t) => t.side === 'BUY'), 90_000);
-    stack.exchange.pause(); // no tick: the position stays OPEN until the flatten
-    writeFileSync(sc.killFile, 'stop entries\n');
     // entries stopped (the trader saw the file): the next order is an exit
     await trader.until('the kill switch', () => trader.count('kill switch changed') > 0);
     await trader.flushed(); // the entry's fill is settled and journaled
     const sellsBefore = mine().filter((t) => t.side === 'SELL').length;
-    stack.exchange.clob.faults.timeoutAfterFillNext(1, 20_000);
+    fx.stack.exchange.clob.faults.timeoutAfterFillNext(1, 20_000);
     writeFileSync(sc.killFile, 'flatten\n');
     await trader.until(
       'the exit fill',
       () => mine().filter((t) => t.side === 'SELL').length > sellsBefore,
       30_000,
     );
-    await rig.kill9(trader);
+    await fx.rig.kill9(trader);
     const held = mine().filter((t) => t.side === 'SELL')[sellsBefore]!;
-    expect(stack.exchange.clob.faults.stats.timeouts).toBeGreaterThanOrEqual(1);
+    expect(fx.stack.exchange.clob.faults.stats.timeouts).toBeGreaterThanOrEqual(1);
     // killed while EXITING: the sell's attempt was stored before it was posted
-    const before = await db.rows(sc.wallet.address);
+    const before = await fx.db.rows(sc.wallet.address);
     const exiting = before.attempts.find(
       (a) => a.venueOrderId.toLowerCase() === held.taker_order_id.toLowerCase(),
     );
     expect(exiting).toBeDefined();
-    const key = exiting!.clientOrderId.slice(0, exiting!.clientOrderId.indexOf(':'));
+    const key = positionKeyOfClientOrderId(exiting!.clientOrderId)!;
     // the exit order is stored as sent, its outcome unseen
     expect(before.orders.find((o) => o.clientOrderId === exiting!.clientOrderId)?.status).toBe('pending');
     // and the position is stored EXITING with the order (write-ahead snapshot)
     expect(before.positions.find((x) => x.positionKey === key)?.state).toBe('EXITING');
-    stack.exchange.clob.faults.reset();
+    fx.stack.exchange.clob.faults.reset();
     writeFileSync(sc.killFile, 'stop entries\n'); // a restarted trader must not flatten again
 
-    const again = await rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
+    const again = await fx.rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');
-    expect(await rig.runThenStop(again)).toBe(0);
+    expect(await fx.rig.runThenStop(again)).toBe(0);
 
-    const rows = await db.rows(sc.wallet.address);
-    await expectConsistent(rig, sc, rows, [key], { postsAtStart });
+    const rows = await fx.db.rows(sc.wallet.address);
+    await expectConsistent(fx.rig, sc, rows, [key], { postsAtStart });
     const p = rows.positions.find((x) => x.positionKey === key);
     expect(p).toBeDefined();
     expect(p!.state).toBe('CLOSED');

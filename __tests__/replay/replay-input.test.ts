@@ -5,8 +5,7 @@
  * `runReplay` and through the real CLI in a child process (exit code 1, one line on stderr).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
@@ -18,23 +17,13 @@ import { DROP_LABELS, DROP_REASONS } from '../../src/feed/input-stats';
 import { openRepository } from '../../src/persistence/open-repository';
 import type { Repository } from '../../src/persistence/repository';
 import { formatSummary } from '../../src/report/summary';
+import { useTempDir } from '../helpers/temp-files';
 
 const ROOT = resolve(__dirname, '../..');
 const M15 = 1766745000; // a 15m window start (2025-12-26 10:30 UTC)
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'replay-input-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function write(name: string, lines: string[]): string {
-  const path = join(dir, name);
-  writeFileSync(path, lines.join('\n') + '\n');
-  return path;
-}
+const tmp = useTempDir('replay-input-');
+const write = tmp.write;
 
 /** A canonical line of a BTC window at `epoch` + `offS` seconds. */
 const row = (sec: number, epoch: number, offS: number, crypto = 'BTC'): string =>
@@ -54,7 +43,7 @@ function capture(): { log: pino.Logger; lines: LogLine[] } {
 }
 const WARN = 40;
 const env = (): Record<string, string> => ({
-  DATA_DIR: join(dir, 'data'),
+  DATA_DIR: join(tmp.dir(), 'data'),
   DATABASE_URL: '',
   LOG_LEVEL: 'silent',
 });
@@ -62,7 +51,7 @@ const env = (): Record<string, string> => ({
 describe('replay input reports (issue #9)', () => {
   it('a file with a header and no rows: warn, then one-line InputError; the run row says why', async () => {
     const input = write('ticks.csv', [CANONICAL_HEADER]);
-    const out = join(dir, 'trades.jsonl');
+    const out = join(tmp.dir(), 'trades.jsonl');
     const { log, lines } = capture();
     const err = await runReplay({ input, out, progress: false }, env(), { log }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
@@ -74,7 +63,7 @@ describe('replay input reports (issue #9)', () => {
     ]);
     expect(existsSync(out)).toBe(false);
 
-    const repo = (await openRepository({ dataDir: join(dir, 'data', 'pglite') })) as Repository & {
+    const repo = (await openRepository({ dataDir: join(tmp.dir(), 'data', 'pglite') })) as Repository & {
       loadRun(id: number): Promise<StoredRun | undefined>;
     };
     try {
@@ -95,9 +84,9 @@ describe('replay input reports (issue #9)', () => {
       row(900, M15, 3, 'btc'),
     ]);
     const { log, lines } = capture();
-    await expect(runReplay({ input: dir, db: false, progress: false }, env(), { log })).rejects.toThrow(
+    await expect(runReplay({ input: tmp.dir(), db: false, progress: false }, env(), { log })).rejects.toThrow(
       new InputError(
-        `nothing replayed: no tick row kept from ${dir}: b_ticks.csv: 3 rows read, all dropped ` +
+        `nothing replayed: no tick row kept from ${tmp.dir()}: b_ticks.csv: 3 rows read, all dropped ` +
           `(crypto not upper case 1, unknown interval 1, window start off grid 1); skipped a_wrong.csv (unknown header)`,
       ),
     );
@@ -123,9 +112,13 @@ describe('replay input reports (issue #9)', () => {
     const off = Array.from({ length: 5 }, (_, i) => row(900, M15 + 300, 30 + i));
     const input = write('ticks.csv', [CANONICAL_HEADER, ...kept, ...off]);
     const { log, lines } = capture();
-    const res = await runReplay({ input, out: join(dir, 't.jsonl'), db: false, progress: false }, env(), {
-      log,
-    });
+    const res = await runReplay(
+      { input, out: join(tmp.dir(), 't.jsonl'), db: false, progress: false },
+      env(),
+      {
+        log,
+      },
+    );
     expect(res.rows).toBe(2);
     expect(lines.filter((l) => l.level === WARN).map((l) => [l.msg, l['offGrid'] ?? l['dropped']])).toEqual([
       ['most rows of an input file were dropped', 5],
@@ -151,7 +144,7 @@ describe('replay CLI (child process)', () => {
       ['--import', 'tsx', 'src/cli/main.ts', 'replay', '--input', input, '--no-db', '--no-progress'],
       {
         cwd: ROOT,
-        env: { ...process.env, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' },
+        env: { ...process.env, DATA_DIR: join(tmp.dir(), 'data'), LOG_LEVEL: 'silent', DATABASE_URL: '' },
       },
     ).catch((e: unknown) => e as { code: number; stdout: string; stderr: string });
     expect(err).toMatchObject({ code: 1, stdout: '' });

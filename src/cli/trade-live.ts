@@ -164,10 +164,15 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
     };
     let session: LiveSession | null = null;
     let bookOf: PluginContext['bookOf'] = () => undefined;
-    let accountStop: (line: string) => void = () => undefined;
-    const stopped = new Promise<string>((ok) => (accountStop = ok));
+    // the first account-setup answer of the venue stops the collector (and so the trader)
     let accountError: string | null = null;
-    void stopped.then((line) => (accountError = line));
+    let accountStop: (line: string) => void = () => undefined;
+    const stopped = new Promise<void>((ok) => {
+      accountStop = (line) => {
+        accountError ??= line;
+        ok();
+      };
+    });
     let venue: ClobVenue;
     try {
       venue = await ClobVenue.create({
@@ -236,7 +241,7 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
       ...(accountError === null ? {} : { stoppedBy: accountError }),
     });
     if (accountError !== null) {
-      console.error(`refused: the venue refused this account's orders: ${accountError as string}`);
+      console.error(`refused: the venue refused this account's orders: ${accountError}`);
       return 1;
     }
     return 0;

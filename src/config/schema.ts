@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
+import { INTERVALS, intervalSec, type Interval } from '../market/windows';
 import { strategyConfigSchema, DEFAULT_STRATEGIES, type StrategyConfig } from './strategies';
 
 /**
@@ -78,8 +79,6 @@ function scalars(src: Source) {
         : z.boolean({ error: (iss) => `expected JSON true or false, got ${shown(iss.input)}` }),
   };
 }
-
-const INTERVALS = ['5m', '15m', '1h', '4h'];
 
 /** Every scalar setting with its default, reading values from `src`. */
 function buildSettings(src: Source) {
@@ -160,7 +159,7 @@ function buildSettings(src: Source) {
     /** Window lengths the collector follows: 5m, 15m, 1h, 4h, comma-separated (at least one). */
     COLLECT_INTERVALS: z
       .string()
-      .refine((v) => v.split(',').every((i) => INTERVALS.includes(i.trim())), {
+      .refine((v) => v.split(',').every((i) => (INTERVALS as readonly string[]).includes(i.trim())), {
         error: (iss) =>
           `expected window lengths from ${INTERVALS.join(', ')}, comma-separated, got ${shown(iss.input)}`,
       })
@@ -367,8 +366,8 @@ function crossCheck(c: Config): void {
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
 }
 
-const INTERVAL_SEC: Readonly<Record<string, number>> = { '5m': 300, '15m': 900, '1h': 3600, '4h': 14_400 };
-const LONGEST_WINDOW_SEC = 14_400;
+/** The longest window the venue lists (4h), s. */
+const LONGEST_WINDOW_SEC = Math.max(...INTERVALS.map(intervalSec));
 
 /**
  * Strategies that cannot enter in the windows `trade` follows (issue #9): one line each for a
@@ -378,8 +377,9 @@ const LONGEST_WINDOW_SEC = 14_400;
  */
 export function strategyWindowRefusals(c: Config): string[] {
   const secs = c.COLLECT_INTERVALS.split(',')
-    .map((i) => INTERVAL_SEC[i.trim()])
-    .filter((v): v is number => v !== undefined);
+    .map((i) => i.trim())
+    .filter((i): i is Interval => (INTERVALS as readonly string[]).includes(i))
+    .map(intervalSec);
   if (secs.length === 0) return [];
   const shortest = Math.min(...secs);
   return c.strategies.flatMap((st) =>

@@ -117,8 +117,7 @@ export function orderHash(o: OrderFields, d: OrderDomainInput): Hex {
 }
 
 /** The `Order` type string (EIP-712 `encodeType`), as appended to a POLY_1271 signature. */
-export const ORDER_TYPE_STRING =
-  'Order(uint256 salt,address maker,address signer,uint256 tokenId,uint256 makerAmount,uint256 takerAmount,uint8 side,uint8 signatureType,uint256 timestamp,bytes32 metadata,bytes32 builder)';
+export const ORDER_TYPE_STRING = `Order(${ORDER_V2_TYPES.Order.map((f) => `${f.type} ${f.name}`).join(',')})`;
 
 /** ERC-7739 `TypedDataSign` over an `Order` (client 1.1.0 `TYPED_DATA_SIGN_STRUCT`). */
 export const TYPED_DATA_SIGN_TYPES = {

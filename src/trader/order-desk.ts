@@ -404,8 +404,8 @@ export class OrderDesk {
       ...(why === 'too_small' ? { tooSmall: true } : {}),
     });
     if (why === 'market' && p.failedRounds >= this.cfg.MAX_EXIT_ROUNDS) {
-      if (!p.reconcileFlagged) {
-        p.reconcileFlagged = true;
+      // flagged once: failed rounds count up by one, so they reach the limit exactly once
+      if (p.failedRounds === this.cfg.MAX_EXIT_ROUNDS) {
         this.stats.reconcileRequired += 1;
         this.journal.event(p, 'RECONCILE_REQUIRED', null, nowMs, {
           reason,

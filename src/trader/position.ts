@@ -61,8 +61,6 @@ export interface Position {
    * EXIT_COOLDOWN_MS after each failed round once MAX_EXIT_ROUNDS rounds failed (issue #8 point 3).
    */
   exitCooldownUntilMs: number | null;
-  /** Set once the position's exit rounds were exhausted (journaled `RECONCILE_REQUIRED`, counted once). */
-  reconcileFlagged: boolean;
   /** The last exit that fired was below the venue minimum (journaled on change only; issue #8 point 5). */
   exitTooSmall: boolean;
   /** Why flatten last could not sell it (`no_bid`, `stale`, `too_small`, `cooldown`), journaled on change. */
@@ -275,7 +273,6 @@ export function newPosition(
     retryAtMs: null,
     venueBackoffMs: 0,
     exitCooldownUntilMs: null,
-    reconcileFlagged: false,
     exitTooSmall: false,
     flattenHeld: null,
     openOrderId: null,
