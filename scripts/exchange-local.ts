@@ -7,10 +7,10 @@
  * Faults: `--drop-every <s>` drops all market sockets every s wall seconds;
  * `--silence <token|up|down>:<ms>` silences a token (`up`/`down` = of the first window) once at start;
  * `--malformed-every <s>` injects one malformed frame every s seconds. More at run time via
- * `POST /_control/fault` (see src/exchange-local/control.ts).
+ * `POST /_control/fault` (see testkit/exchange-local/control.ts).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_INPUT, DEFAULT_RTDS_INPUT, startLocalExchange } from '../src/exchange-local/server';
+import { DEFAULT_INPUT, DEFAULT_RTDS_INPUT, startLocalExchange } from '../testkit/exchange-local/server';
 
 const num = (v: string): number => {
   const n = Number(v);

@@ -10,7 +10,7 @@
  * playback speed (default 60); REHEARSE_DATABASE_URL a PostgreSQL database instead of a temporary
  * PGlite; REHEARSE_KEEP=1 keeps the temporary directories.
  */
-import { rehearse } from '../src/live/rehearsal';
+import { rehearse } from '../testkit/rehearsal/rehearsal';
 
 async function main(): Promise<void> {
   const report = await rehearse({

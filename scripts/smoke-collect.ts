@@ -7,10 +7,10 @@
  */
 import pino from 'pino';
 import { booksEqual } from '../src/collector/books-match';
-import { localEndpoints } from '../src/exchange-local/endpoints';
+import { localEndpoints } from '../src/market/endpoints';
 import { Collector } from '../src/collector/collector';
-import { SystemClock } from '../src/core/clock';
-import { startLocalExchange, type LocalExchange } from '../src/exchange-local/server';
+import { SystemClock } from '../src/platform/system-clock';
+import { startLocalExchange, type LocalExchange } from '../testkit/exchange-local/server';
 import { openRepository } from '../src/persistence/open-repository';
 
 const WINDOWS = Number(process.env.SMOKE_WINDOWS ?? 3);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { L2Store } from '../../src/book/l2-store';
 import { bookProblem, OrderBook } from '../../src/book/order-book';
 import { parseMarketFrame } from '../../src/feed/market-parse';
-import type { MarketEvent } from '../../src/feed/market-events';
+import type { MarketEvent } from '../../src/core/market-events';
 
 const BURST = path.resolve(
   __dirname,

@@ -7,12 +7,11 @@ import { chainAddresses } from '../../src/chain/addresses';
 import { ChainReader } from '../../src/chain/balances';
 import { DEPOSIT_WALLET_ABI, depositWalletOwner, isValidSignature1271 } from '../../src/chain/deposit-wallet';
 import { ChainNetworkError } from '../../src/chain/errors';
-import { startLocalChain, type LocalChain, type WindowIds } from '../../src/chain/local-chain';
-import { Reconciler } from '../../src/chain/reconcile';
+import { startLocalChain, type LocalChain, type WindowIds } from '../../testkit/chain/local-chain';
+import { reconcile } from '../../src/chain/reconcile';
 import { TraderError } from '../../src/core/errors';
 import { orderHash, type WireOrderV2 } from '../../src/execution/clob-typed-data';
 import type { PositionRecord } from '../../src/persistence/records';
-import { MemoryRepository } from '../../src/persistence/memory-repository';
 
 let chain: LocalChain;
 let user: Wallet;
@@ -110,38 +109,34 @@ describe('local chain', () => {
     expect(await reader.collateralAllowance(user.address, operator)).toBe(1_500_000n);
   });
 
-  it('reconciles the DB with the chain and finds an injected mismatch', async () => {
+  it('reconciles positions with balances read from the chain and finds an injected mismatch', async () => {
     const other = await chain.prepareWindow('eth-updown-5m-1766745000');
-    const repo = new MemoryRepository();
-    const runId = await repo.createRun({
-      mode: 'live',
-      configHash: 'h',
-      codeRevision: 'r',
-      input: 'test',
-      startedAtMs: 0,
-      config: {},
-    });
-    await repo.upsertPositions(runId, [
+    const positions = [
       position('mom_btc_1766745000', win.upTokenId, 4_000_000),
       position('rev_eth_1766745000', other.upTokenId, 2_000_000),
-    ]);
-    const reconciler = new Reconciler({ repository: repo, reader, owner: user.address });
+    ];
+    // the live session's pass: the positions' tokens plus both tokens of the windows in play
+    const pass = async () =>
+      reconcile(
+        positions,
+        await reader.outcomeBalances(user.address, [...positions.map((p) => p.tokenId), win.downTokenId]),
+      );
     // Before tampering, the Up position matches; DOWN is extra; the eth position was never bought.
-    const before = await reconciler.run(runId, [win.downTokenId]);
-    expect(before.discrepancies.map((d) => [d.kind, d.tokenId])).toEqual(
+    const before = await pass();
+    expect(before.map((d) => [d.kind, d.tokenId])).toEqual(
       [
         ['extra', win.downTokenId],
         ['missing', other.upTokenId],
       ].sort((a, b) => ((a[1] ?? '') < (b[1] ?? '') ? -1 : 1)),
     );
-    // Transfer 1.5 Up shares away: the chain now holds 2.5 against 4 in the DB.
+    // Transfer 1.5 Up shares away: the chain now holds 2.5 against 4 in the journal.
     const asUser = new Contract(chain.deployment.conditionalTokens, chain.ctf.interface, user);
     const sink = Wallet.createRandom().address;
     await (
       await asUser.getFunction('safeTransferFrom').send(user.address, sink, win.upTokenId, 1_500_000n, '0x')
     ).wait();
-    const after = await reconciler.run(runId, [win.downTokenId]);
-    const mismatch = after.discrepancies.find((d) => d.tokenId === win.upTokenId);
+    const after = await pass();
+    const mismatch = after.find((d) => d.tokenId === win.upTokenId);
     expect(mismatch).toMatchObject({
       kind: 'size_mismatch',
       dbMicros: 4_000_000n,
@@ -149,7 +144,6 @@ describe('local chain', () => {
       deltaMicros: -1_500_000n,
       decision: { action: 'set_shares', positionKey: 'mom_btc_1766745000', sharesMicros: 2_500_000n },
     });
-    expect(after.openPositions).toBe(2);
   });
 
   it('classifies an unreachable node as retryable and never leaks a private key', async () => {

@@ -4,7 +4,7 @@ import { POLYGON_ADDRESSES } from '../../src/chain/addresses';
 import { describeStep, planApprovals, sendApprovals } from '../../src/chain/approve';
 import { ERC20_ABI } from '../../src/chain/abi';
 import { ChainReader } from '../../src/chain/balances';
-import { startLocalChain, type LocalChain, type WindowIds } from '../../src/chain/local-chain';
+import { startLocalChain, type LocalChain, type WindowIds } from '../../testkit/chain/local-chain';
 import { verifyPositionIds } from '../../src/chain/position-ids';
 import { parseSpenders, polToWei, tradingAddresses, type ReadinessOptions } from '../../src/chain/readiness';
 import { ConfigError, TraderError } from '../../src/core/errors';

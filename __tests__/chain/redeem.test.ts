@@ -1,7 +1,7 @@
 import { Wallet, getAddress } from 'ethers';
 import { ChainReader } from '../../src/chain/balances';
 import { ConditionNotResolvedError, NegRiskRedeemError } from '../../src/chain/errors';
-import { startLocalChain, type LocalChain, type WindowIds } from '../../src/chain/local-chain';
+import { startLocalChain, type LocalChain, type WindowIds } from '../../testkit/chain/local-chain';
 import { redeemWinnings, type RedeemOptions } from '../../src/chain/redeem';
 import { TraderError } from '../../src/core/errors';
 

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Wallet } from 'ethers';
-import { startLocalChain, type LocalChain } from '../../src/chain/local-chain';
+import { startLocalChain, type LocalChain } from '../../testkit/chain/local-chain';
 import { runApprove } from '../../src/cli/approve';
 
 let chain: LocalChain;

@@ -6,7 +6,7 @@
  * none of it shows the wallet's private key (with or without `0x`, any case) or the API secret or
  * passphrase the venue issued. One slow test (about 1–2 min): two windows, signature type 0.
  */
-import { rehearse } from '../../src/live/rehearsal';
+import { rehearse } from '../../testkit/rehearsal/rehearsal';
 
 jest.setTimeout(600_000);
 

@@ -1,4 +1,4 @@
-import { FeedProcessor } from '../../src/collector/feed-processor';
+import { FeedProcessor } from '../../src/feed/feed-processor';
 import type { MarketInfo } from '../../src/market/market-info';
 
 const UP = '111';

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { LIVE_CONFIRM_PHRASE, liveGateRefusals } from '../../src/config/live-gate';
 import { configHash, redactConfig } from '../../src/config/redact';
 import { loadConfig } from '../../src/config/schema';
-import { REDACT_PATHS } from '../../src/core/logger';
+import { REDACT_PATHS } from '../../src/platform/logger';
 import { runTrade } from '../../src/cli/trade';
 
 const key = Wallet.createRandom().privateKey; // a fresh wallet per run, never a fixed key

@@ -11,8 +11,8 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { ChainReader } from '../../src/chain/balances';
 import { redeemWinnings } from '../../src/chain/redeem';
 import type { OrderCommand, VenueEvent } from '../../src/core/types';
-import { COLLATERAL } from '../../src/exchange-local/clob/ledger';
-import { type VenueStack } from '../../src/exchange-local/venue-stack';
+import { COLLATERAL } from '../../testkit/exchange-local/clob/ledger';
+import { type VenueStack } from '../../testkit/exchange-local/venue-stack';
 import { ClobVenue } from '../../src/execution/clob-venue';
 import { waitFor } from '../helpers/wait-for';
 

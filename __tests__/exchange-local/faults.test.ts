@@ -3,8 +3,8 @@ import { createWalletClient, custom } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { polygon } from 'viem/chains';
 import type { OrderCommand, VenueEvent } from '../../src/core/types';
-import { COLLATERAL } from '../../src/exchange-local/clob/ledger';
-import { startLocalExchange, type LocalExchange } from '../../src/exchange-local/server';
+import { COLLATERAL } from '../../testkit/exchange-local/clob/ledger';
+import { startLocalExchange, type LocalExchange } from '../../testkit/exchange-local/server';
 import { ClobVenue } from '../../src/execution/clob-venue';
 import {
   applyFrames,
@@ -13,7 +13,7 @@ import {
   objectsOf,
   syntheticRows,
   type AppliedBook,
-} from '../../src/exchange-local/test-client';
+} from '../../testkit/exchange-local/test-client';
 import { waitFor } from '../helpers/wait-for';
 
 type Obj = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { startLocalExchange, type LocalExchange } from '../../src/exchange-local/server';
+import { startLocalExchange, type LocalExchange } from '../../testkit/exchange-local/server';
 import {
   applyFrames,
   FrameCollector,
@@ -6,7 +6,7 @@ import {
   objectsOf,
   syntheticRows,
   type AppliedBook,
-} from '../../src/exchange-local/test-client';
+} from '../../testkit/exchange-local/test-client';
 
 describe('local exchange market channel', () => {
   let lx: LocalExchange;

@@ -1,12 +1,12 @@
-import { Playback } from '../../src/exchange-local/playback';
-import { startLocalExchange } from '../../src/exchange-local/server';
+import { Playback } from '../../testkit/exchange-local/playback';
+import { startLocalExchange } from '../../testkit/exchange-local/server';
 import {
   applyFrames,
   FrameCollector,
   levelsOf,
   syntheticRows,
   type AppliedBook,
-} from '../../src/exchange-local/test-client';
+} from '../../testkit/exchange-local/test-client';
 
 describe('playback clock', () => {
   it('maps wall time onto recording time at the given speed', () => {

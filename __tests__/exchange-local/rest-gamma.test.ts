@@ -1,6 +1,6 @@
 import { parseMicros } from '../../src/core/money';
-import { startLocalExchange, type LocalExchange } from '../../src/exchange-local/server';
-import { syntheticRows } from '../../src/exchange-local/test-client';
+import { startLocalExchange, type LocalExchange } from '../../testkit/exchange-local/server';
+import { syntheticRows } from '../../testkit/exchange-local/test-client';
 
 async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url);

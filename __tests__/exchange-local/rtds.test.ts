@@ -1,13 +1,13 @@
-import { loadChainlinkFeed } from '../../src/exchange-local/rtds';
+import { loadChainlinkFeed } from '../../testkit/exchange-local/rtds';
 import {
   DEFAULT_RTDS_INPUT,
   startLocalExchange,
   type FeedPoint,
   type LocalExchange,
-} from '../../src/exchange-local/server';
-import { FrameCollector, SYNTH_EPOCH, syntheticRows } from '../../src/exchange-local/test-client';
-import { SystemClock } from '../../src/core/clock';
-import type { SpotPrice } from '../../src/feed/market-events';
+} from '../../testkit/exchange-local/server';
+import { FrameCollector, SYNTH_EPOCH, syntheticRows } from '../../testkit/exchange-local/test-client';
+import { SystemClock } from '../../src/platform/system-clock';
+import type { SpotPrice } from '../../src/core/market-events';
 import { RtdsClient } from '../../src/feed/rtds-client';
 import { parseRtdsFrame } from '../../src/feed/rtds-parse';
 

@@ -12,9 +12,9 @@ import { createWalletClient, custom } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { polygon } from 'viem/chains';
 import { ChainReader } from '../../src/chain/balances';
-import { syntheticRows } from '../../src/exchange-local/test-client';
-import { startLocalExchange } from '../../src/exchange-local/server';
-import { type VenueStack } from '../../src/exchange-local/venue-stack';
+import { syntheticRows } from '../../testkit/exchange-local/test-client';
+import { startLocalExchange } from '../../testkit/exchange-local/server';
+import { type VenueStack } from '../../testkit/exchange-local/venue-stack';
 
 let stack: VenueStack;
 let reader: ChainReader;

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { TraderError } from '../../src/core/errors';
 import type { OrderCommand, VenueEvent } from '../../src/core/types';
-import { TimeoutError } from '../../src/core/with-timeout';
+import { TimeoutError } from '../../src/platform/with-timeout';
 import { ClobVenue, type ClobVenueOptions } from '../../src/execution/clob-venue';
 
 const TIMEOUT_MS = 200;

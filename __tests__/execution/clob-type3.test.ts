@@ -6,14 +6,14 @@
  * mode). Fresh wallets per run.
  */
 import { deepVenueStack } from '../helpers/stacks';
-import { ClobClient, OrderType, Side, type SignedOrder } from '@polymarket/clob-client-v2';
+import { ClobClient, OrderType, Side } from '@polymarket/clob-client-v2';
 import { Wallet } from 'ethers';
 import pino from 'pino';
 import { createWalletClient, custom, hexToBytes, recoverTypedDataAddress, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { polygon } from 'viem/chains';
 import type { OrderCommand, VenueEvent } from '../../src/core/types';
-import { type VenueStack } from '../../src/exchange-local/venue-stack';
+import { type VenueStack } from '../../testkit/exchange-local/venue-stack';
 import { buildFok } from '../../src/execution/clob-order';
 import {
   orderHash,
@@ -23,6 +23,8 @@ import {
   type OrderFields,
 } from '../../src/execution/clob-typed-data';
 import { ClobVenue } from '../../src/execution/clob-venue';
+import { OrderSigningKey } from '../../src/execution/order-signing';
+import { fieldsOf } from '../helpers/order-fields';
 
 const TOKEN = '1234567890';
 const DOMAIN = { chainId: 137, version: 2, negRisk: false };
@@ -47,23 +49,6 @@ function offlineClient(pk: Hex, funder: string): ClobClient {
   client.feeInfos[TOKEN] = { rate: 0, exponent: 0 };
   return client;
 }
-
-const fieldsOf = (o: SignedOrder): OrderFields => {
-  const w = o as unknown as OrderFields & { signature: string };
-  return {
-    salt: w.salt,
-    maker: w.maker,
-    signer: w.signer,
-    tokenId: w.tokenId,
-    makerAmount: w.makerAmount,
-    takerAmount: w.takerAmount,
-    side: w.side,
-    signatureType: w.signatureType,
-    timestamp: w.timestamp,
-    metadata: w.metadata,
-    builder: w.builder,
-  };
-};
 
 describe('POLY_1271 signing', () => {
   it('the wrapped signature equals the client’s byte for byte (317 bytes)', async () => {
@@ -98,12 +83,12 @@ describe('POLY_1271 signing', () => {
       createdMs: 0,
     };
     const built = await buildFok(
-      offlineClient(pk, wallet),
+      new OrderSigningKey(account),
       { account, chainId: 137, signatureType: 3, maker: wallet },
       cmd,
-      1_000,
       2,
       false,
+      { nowMs: 1_767_225_600_000, random: () => 0.25 },
     );
     const o = built.order as unknown as OrderFields & { signature: Hex };
     expect(o.maker).toBe(wallet);

@@ -84,7 +84,7 @@ describe('simulated venue', () => {
     expect(events).toHaveLength(0);
     books.applyRow(up(0.5, 0.6)); // ask moves to 0.61 before arrival
     clock.advanceTo(1000);
-    venue.processDue(1000, true);
+    clock.runDue(1000, true);
     expect(events[0]).toMatchObject({ kind: 'killed', tsMs: 1000 });
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { L2Store } from '../../src/book/l2-store';
-import type { MarketEvent } from '../../src/feed/market-events';
+import type { MarketEvent } from '../../src/core/market-events';
 import { parseMarketFrame } from '../../src/feed/market-parse';
 import { bookProblem } from '../../src/book/order-book';
 import { isPrice, mutateText, mutateTree, validBookEvent, xorshift } from '../helpers/feed-fuzz';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseMarketFrame } from '../../src/feed/market-parse';
-import type { MarketEvent } from '../../src/feed/market-events';
+import type { MarketEvent } from '../../src/core/market-events';
 
 const FIX = path.resolve(__dirname, '../../../shared/data/fixtures');
 const raw = (rel: string): string => readFileSync(path.join(FIX, rel), 'utf8');

@@ -13,11 +13,11 @@ import { join, resolve } from 'node:path';
 import { Wallet } from 'ethers';
 import { Client } from 'pg';
 import { canonicalTokenId } from '../../src/chain/balances';
-import type { WireTrade } from '../../src/exchange-local/clob/matching';
-import { DEFAULT_INPUT } from '../../src/exchange-local/server';
-import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
+import type { WireTrade } from '../../testkit/exchange-local/clob/matching';
+import { DEFAULT_INPUT } from '../../testkit/exchange-local/server';
+import { startVenueStack, type VenueStack } from '../../testkit/exchange-local/venue-stack';
 import { loadInput } from '../../src/feed/input';
-import { spawnTrader, traderEnv } from '../../src/live/rehearsal';
+import { spawnTrader, traderEnv } from '../../testkit/rehearsal/rehearsal';
 import { openRepository } from '../../src/persistence/open-repository';
 import type {
   OrderAttemptRecord,
@@ -36,6 +36,13 @@ export interface RunRows {
   orders: OrderRecord[];
 }
 
+/** The stored twin of a live run. */
+export interface TwinRows {
+  readonly liveRunId: number;
+  readonly runId: number;
+  readonly positions: PositionRecord[];
+}
+
 /** The database of a crash-test file (see the module comment). */
 export interface CrashDb {
   readonly kind: 'postgres' | 'pglite';
@@ -45,6 +52,11 @@ export interface CrashDb {
   readonly dataDir: string;
   /** The rows of `address`'s latest live run. @throws when the wallet has no live run. */
   rows(address: string): Promise<RunRows>;
+  /**
+   * The paper twin of `address`'s latest live run (issue #11): its run id and positions; `null`
+   * when the live run has no twin. @throws when the wallet has no live run.
+   */
+  twin(address: string): Promise<TwinRows | null>;
   /**
    * After a kill -9: removes the dead trader's PGlite directory lock (a restart would take it
    * over once stale, after `STALE_MS`; the holder is known dead here). No-op on PostgreSQL.
@@ -64,6 +76,7 @@ export async function openCrashDb(tag: string): Promise<CrashDb> {
       url: '',
       dataDir: base,
       rows: async (address) => readRows({ dataDir: pg }, address),
+      twin: async (address) => readTwin({ dataDir: pg }, address),
       afterKill: () => rmSync(`${resolve(pg)}.lock`, { recursive: true, force: true }),
       close: async () => rmSync(base, { recursive: true, force: true }),
     };
@@ -94,6 +107,7 @@ export async function openCrashDb(tag: string): Promise<CrashDb> {
     url,
     dataDir: base,
     rows: async (address) => readRows({ databaseUrl: url }, address),
+    twin: async (address) => readTwin({ databaseUrl: url }, address),
     afterKill: () => undefined,
     close: async () => {
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -116,6 +130,22 @@ async function readRows(
       attempts: await repo.loadOrderAttempts(runId),
       orders: await repo.loadOrders(runId),
     };
+  } finally {
+    await repo.close();
+  }
+}
+
+async function readTwin(
+  where: { databaseUrl: string } | { dataDir: string },
+  address: string,
+): Promise<TwinRows | null> {
+  const repo = await openRepository(where);
+  try {
+    const liveRunId = await repo.latestRunOf('live', address);
+    if (liveRunId === null) throw new Error(`no live run stored for ${address}`);
+    const runId = await repo.linkedRunOf(liveRunId, 'shadow');
+    if (runId === null) return null;
+    return { liveRunId, runId, positions: await repo.loadPositions(runId) };
   } finally {
     await repo.close();
   }
@@ -239,6 +269,8 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Start playback once the trader has reconciled (default true). */
   readonly play?: boolean;
+  /** Extra CLI arguments of `trade --mode live` (e.g. `--no-shadow`). */
+  readonly args?: readonly string[];
 }
 
 /** One venue stack, one database and the traders of a test file. */
@@ -265,7 +297,7 @@ export class CrashRig {
       LOG_LEVEL: 'info',
       ...o.env,
     });
-    const trader = this.spawn(env);
+    const trader = this.spawn(env, o.args);
     await trader.until('start reconciliation', () => trader.out.includes('start reconciliation'));
     const me = wallet.address.toLowerCase();
     const mine = (): WireTrade[] =>
@@ -323,12 +355,12 @@ export class CrashRig {
     for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
 
-  private spawn(env: Record<string, string>): Trader {
+  private spawn(env: Record<string, string>, args: readonly string[] = []): Trader {
     if (this.config === '') {
       this.config = join(this.db.dataDir, 'config.json');
       writeFileSync(this.config, JSON.stringify({ strategies: [FAST_STRATEGY] }));
     }
-    const t = new Trader(env, this.stack.exchange.url, ['--config', this.config]);
+    const t = new Trader(env, this.stack.exchange.url, ['--config', this.config, ...args]);
     this.traders.push(t);
     return t;
   }

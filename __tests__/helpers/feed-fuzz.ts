@@ -11,10 +11,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bookProblem, type Level } from '../../src/book/order-book';
-import { FeedProcessor, type FeedCounters } from '../../src/collector/feed-processor';
+import { FeedProcessor, type FeedCounters } from '../../src/feed/feed-processor';
 import { InputError } from '../../src/core/errors';
 import type { TopOfBook } from '../../src/core/types';
-import type { MarketEvent, SpotPrice } from '../../src/feed/market-events';
+import type { MarketEvent, SpotPrice } from '../../src/core/market-events';
 import { PRICE_TOPICS, parseRtdsFrame } from '../../src/feed/rtds-parse';
 import { VALID_TICK_SIZES } from '../../src/feed/market-parse';
 import { parseGammaEventOrMarkets } from '../../src/market/gamma';

@@ -11,12 +11,14 @@ import { redeemWinnings } from '../../src/chain/redeem';
 import type { Signal, Tick, TopOfBook } from '../../src/core/types';
 import { windowKey } from '../../src/core/ids';
 import type { Config } from '../../src/config/schema';
-import type { Logger } from '../../src/core/logger';
-import { topOfLevels } from '../../src/exchange-local/server';
-import type { VenueStack } from '../../src/exchange-local/venue-stack';
+import type { Logger } from '../../src/platform/logger';
+import { topOfLevels } from '../../testkit/exchange-local/server';
+import type { VenueStack } from '../../testkit/exchange-local/venue-stack';
 import { ClobVenue } from '../../src/execution/clob-venue';
+import { VirtualClock } from '../../src/core/clock';
+import { FillTimes } from '../../src/live/fill-times';
 import { LiveSession, type LiveChain, type LiveMarket } from '../../src/live/live-session';
-import { MemoryRepository } from '../../src/persistence/memory-repository';
+import { MemoryRepository } from '../../testkit/persistence/memory-repository';
 import type { Repository } from '../../src/persistence/repository';
 import type { Strategy } from '../../src/strategy/strategy';
 import { testConfig } from './scenario';
@@ -93,7 +95,9 @@ export async function setupLive(stack: VenueStack, o: LiveSetupOptions = {}) {
       wallet: wallet.address,
     }));
   const log = o.log ?? pino({ level: 'silent' });
-  let session: LiveSession | null = null;
+  // dependency order (issue #10): the trader's clock and the order times, then the venue, then the session
+  const clock = new VirtualClock(stack.exchange.clockMs());
+  const times = new FillTimes();
   const venue = await ClobVenue.create({
     host: stack.exchange.url,
     chainId: 137,
@@ -101,10 +105,9 @@ export async function setupLive(stack: VenueStack, o: LiveSetupOptions = {}) {
     requestTimeoutMs: 300,
     logger: log,
     retry: { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 20 },
-    clock: { now: () => session?.clock.now() ?? 0 },
-    beforePost: async (clientOrderId, venueOrderId) => {
-      session?.noteSigned(clientOrderId, Date.now());
-      await repo.insertOrderAttempts(runId, [{ clientOrderId, venueOrderId, signedMs: Date.now() }]);
+    clock,
+    beforePost: async (clientOrderId, venueOrderId, signedMs) => {
+      await repo.insertOrderAttempts(runId, [{ clientOrderId, venueOrderId, signedMs }]);
     },
   });
   const reader = new ChainReader({
@@ -130,7 +133,7 @@ export async function setupLive(stack: VenueStack, o: LiveSetupOptions = {}) {
               rpcUrl: stack.chain.rpcUrl,
             }),
   };
-  session = new LiveSession({
+  const session = new LiveSession({
     config: testConfig({
       POSITION_SIZE_USDC: 5,
       EXIT_RETRY_DELAY_MS: 0,
@@ -146,7 +149,8 @@ export async function setupLive(stack: VenueStack, o: LiveSetupOptions = {}) {
     repo,
     runId,
     wall: { now: () => Date.now() },
-    startMs: stack.exchange.clockMs(),
+    clock,
+    times,
     log,
     markets: o.markets ?? (() => [m]),
     callTimeoutMs: 2_000,

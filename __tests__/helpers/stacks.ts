@@ -1,12 +1,12 @@
 /** Shared set-ups of the local chain and venue stack for tests. */
-import type { LocalChain } from '../../src/chain/local-chain';
+import type { LocalChain } from '../../testkit/chain/local-chain';
 import { checkTradingReadiness, type ReadinessOptions } from '../../src/chain/readiness';
-import { syntheticRows } from '../../src/exchange-local/test-client';
+import { syntheticRows } from '../../testkit/exchange-local/test-client';
 import {
   startVenueStack,
   type VenueStack,
   type VenueStackOptions,
-} from '../../src/exchange-local/venue-stack';
+} from '../../testkit/exchange-local/venue-stack';
 
 /**
  * A venue stack over 2 synthetic windows, played by hand, no RTDS, with a deep operator inventory

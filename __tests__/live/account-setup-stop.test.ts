@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
-import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
-import { spawnTrader, traderEnv } from '../../src/live/rehearsal';
+import { startVenueStack, type VenueStack } from '../../testkit/exchange-local/venue-stack';
+import { spawnTrader, traderEnv } from '../../testkit/rehearsal/rehearsal';
 
 jest.setTimeout(120_000);
 

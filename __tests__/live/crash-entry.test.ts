@@ -102,9 +102,14 @@ test(
   'step 3, the POST at the venue and its answer held: the venue fills it after the kill, the restart takes the fill',
   async () => {
     const postsAtStart = fx.stack.exchange.clob.orderPosts;
-    const sc = await fx.rig.start({ play: false, env: { CLOB_REQUEST_TIMEOUT_MS: '10000' } });
+    // a wide entry buffer: the FOK still fills if playback moved the book between the decision and
+    // the post's arrival (the journal write sits between them; slow on a loaded CI machine)
+    const env = { CLOB_REQUEST_TIMEOUT_MS: '10000', ENTRY_PRICE_BUFFER: '0.15' };
+    const sc = await fx.rig.start({ play: false, env });
     const delays = faults().stats.answerDelays;
-    faults().answerDelayNext(2_000);
+    // playback pauses the moment the post arrives: after the hold it is matched against the book
+    // it arrived on (a book moved on by playback could kill the FOK: stop 16's CI)
+    faults().answerDelayNext(2_000, 1, () => fx.stack.exchange.pause());
     fx.stack.exchange.play();
     await sc.trader.until('the held post', () => faults().stats.answerDelays > delays, 90_000);
     fx.stack.exchange.pause();
@@ -119,7 +124,9 @@ test(
     // the venue processes the held post with the trader dead: it fills
     const filled = (): boolean =>
       sc.mine().some((t) => t.taker_order_id.toLowerCase() === attempt.venueOrderId.toLowerCase());
-    await waitFor(filled, 15_000, { what: 'the held order to fill at the venue' });
+    const detail = (): string =>
+      `venue order record: ${JSON.stringify(fx.stack.exchange.clob.orderRecord(attempt.venueOrderId) ?? null)}`;
+    await waitFor(filled, 15_000, { what: 'the held order to fill at the venue', detail });
 
     const again = await fx.rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');

@@ -7,8 +7,8 @@
  * writes can be made to fail.
  */
 import pino from 'pino';
-import type { VenueStack } from '../../src/exchange-local/venue-stack';
-import { MemoryRepository } from '../../src/persistence/memory-repository';
+import type { VenueStack } from '../../testkit/exchange-local/venue-stack';
+import { MemoryRepository } from '../../testkit/persistence/memory-repository';
 import type { OrderAttemptRecord, OrderRecord, PositionRecord } from '../../src/persistence/records';
 import { setupLive, tickOf, type LiveEnv } from '../helpers/live-harness';
 import { deepVenueStack } from '../helpers/stacks';

@@ -5,9 +5,9 @@
  * CLOSED (or never opened), no duplicate sell, no token left unexplained, and a reconciliation
  * pass finds no discrepancy.
  */
-import type { ClobFaultStats } from '../../src/exchange-local/clob/faults';
-import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
-import { syntheticRows } from '../../src/exchange-local/test-client';
+import type { ClobFaultStats } from '../../testkit/exchange-local/clob/faults';
+import { startVenueStack, type VenueStack } from '../../testkit/exchange-local/venue-stack';
+import { syntheticRows } from '../../testkit/exchange-local/test-client';
 import { setupLive, sleep, tickOf, type LiveEnv } from '../helpers/live-harness';
 
 jest.setTimeout(60_000);

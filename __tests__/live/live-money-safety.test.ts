@@ -3,8 +3,8 @@
  * official client posting to the local exchange, settlement and reads on a local EVM.
  */
 import { windowEndMs } from '../../src/core/types';
-import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
-import { syntheticRows } from '../../src/exchange-local/test-client';
+import { startVenueStack, type VenueStack } from '../../testkit/exchange-local/venue-stack';
+import { syntheticRows } from '../../testkit/exchange-local/test-client';
 import { Wallet } from 'ethers';
 import { redeemWinnings } from '../../src/chain/redeem';
 import type { LiveChain } from '../../src/live/live-session';

@@ -7,8 +7,8 @@
  * had the key `first_BTC_<epoch>`.
  */
 import type { TickRow } from '../../src/core/types';
-import { startVenueStack, type VenueStack } from '../../src/exchange-local/venue-stack';
-import { syntheticRows } from '../../src/exchange-local/test-client';
+import { startVenueStack, type VenueStack } from '../../testkit/exchange-local/venue-stack';
+import { syntheticRows } from '../../testkit/exchange-local/test-client';
 import type { Repository } from '../../src/persistence/repository';
 import { setupLive, tickOf } from '../helpers/live-harness';
 import { openTestRepository } from '../helpers/test-db';

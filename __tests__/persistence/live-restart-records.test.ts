@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvariantError } from '../../src/core/errors';
 import { KnexRepository, type StoredRun } from '../../src/persistence/knex-repository';
-import { MemoryRepository } from '../../src/persistence/memory-repository';
+import { MemoryRepository } from '../../testkit/persistence/memory-repository';
 import type { OrderAttemptRecord, PositionEventRecord, RunRecord } from '../../src/persistence/records';
 import type { Repository } from '../../src/persistence/repository';
 import { openTestRepository, usingPostgres } from '../helpers/test-db';

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InvariantError } from '../../src/core/errors';
-import { MemoryRepository } from '../../src/persistence/memory-repository';
+import { MemoryRepository } from '../../testkit/persistence/memory-repository';
 import type {
   FillRecord,
   OrderRecord,

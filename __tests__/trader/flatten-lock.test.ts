@@ -114,7 +114,9 @@ describe('a PENDING entry has a lock timeout like an exit (issue #8 point 6)', (
 
   it('settled from the chain with no tokens: a failed entry, never a trade', () => {
     const { e } = silent(45);
-    expect(e.trader.reconcileClose(KEY, at(46), { kind: 'missing' })).toBe(true);
+    expect(e.trader.correct({ kind: 'close', key: KEY, audit: { kind: 'missing' } }, at(46)).applied).toBe(
+      true,
+    );
     expect(e.trader.position(KEY)?.state ?? 'CLOSED').toBe('CLOSED');
     e.finish();
     expect(e.sink.trades).toHaveLength(0);
@@ -123,7 +125,13 @@ describe('a PENDING entry has a lock timeout like an exit (issue #8 point 6)', (
 
   it('settled from the chain with tokens: OPEN at the entry notional, exit rules then run', () => {
     const { e } = silent(45);
-    expect(e.trader.confirmEntry(KEY, 9_900_000, at(46), { kind: 'entry_confirmed' })).toBe(true);
+    const c = {
+      kind: 'confirm_entry',
+      key: KEY,
+      shares: 9_900_000,
+      audit: { kind: 'entry_confirmed' },
+    } as const;
+    expect(e.trader.correct(c, at(46)).applied).toBe(true);
     expect(e.trader.position(KEY)).toMatchObject({
       state: 'OPEN',
       shares: 9_900_000,
@@ -135,7 +143,9 @@ describe('a PENDING entry has a lock timeout like an exit (issue #8 point 6)', (
     e.step(up(47, 0.3));
     const fired = e.sink.bufferedEvents().find((r) => r.type === 'EXIT_FIRED');
     expect(fired).toMatchObject({ positionKey: KEY, tsMs: at(47), data: { reason: 'stop_loss' } });
-    expect(e.trader.confirmEntry(KEY, 1, at(48), {})).toBe(false);
+    expect(e.trader.correct({ kind: 'confirm_entry', key: KEY, shares: 1, audit: {} }, at(48)).applied).toBe(
+      false,
+    );
   });
 });
 

@@ -4,7 +4,7 @@
  * `tick_size` clears the book until the next snapshot. Every event that is not applied is counted
  * by reason, and no book is ever left crossed. Pure state: no I/O, no clock (`recvMs` is an input).
  */
-import type { MarketEvent } from '../feed/market-events';
+import type { MarketEvent } from '../core/market-events';
 import { bookProblem, OrderBook } from './order-book';
 
 /**

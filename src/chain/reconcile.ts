@@ -8,8 +8,7 @@
  */
 import { InvariantError } from '../core/errors';
 import type { ExitReason, PositionState } from '../core/types';
-import type { Repository } from '../persistence/repository';
-import { canonicalTokenId, type ChainReader } from './balances';
+import { canonicalTokenId } from './balances';
 
 /** The states whose shares the chain must back (CLOSED positions hold nothing by definition). */
 export const OPEN_STATES: ReadonlySet<PositionState> = new Set<PositionState>(['PENDING', 'OPEN', 'EXITING']);
@@ -174,64 +173,4 @@ export function auditData(d: Discrepancy): Record<string, unknown> {
     deltaMicros: d.deltaMicros.toString(),
     decision,
   };
-}
-
-/** Result of one reconciliation pass. */
-export interface ReconcileReport {
-  readonly runId: number;
-  /** The funder address whose balances were read. */
-  readonly owner: string;
-  /** Open positions compared. */
-  readonly openPositions: number;
-  /** Balances read, micro-shares by canonical token id. */
-  readonly balances: ReadonlyMap<string, bigint>;
-  readonly discrepancies: readonly Discrepancy[];
-}
-
-/** Dependencies of a `Reconciler`. */
-export interface ReconcilerOptions {
-  readonly repository: Pick<Repository, 'loadPositions'>;
-  readonly reader: Pick<ChainReader, 'outcomeBalances'>;
-  /** The funder address holding the tokens (§7.2, §7.5). */
-  readonly owner: string;
-  readonly dustMicros?: bigint;
-}
-
-/** Loads a run's positions, reads the chain and reconciles (the I/O edge around `reconcile`). */
-export class Reconciler {
-  readonly #opts: ReconcilerOptions;
-
-  /** Stores the dependencies; makes no request. */
-  constructor(opts: ReconcilerOptions) {
-    this.#opts = opts;
-  }
-
-  /**
-   * Returns the report for `runId`. Reads the tokens of every position of the run (closed ones
-   * too, so tokens left behind show as `extra`) plus `extraTokenIds` (e.g. both tokens of the
-   * windows in play) in one `balanceOfBatch`. Tokens of positions closed by `window_expiry` are
-   * treated as settled (decision `redeem`).
-   * @throws the repository's error, or the reader's classified chain error.
-   */
-  async run(runId: number, extraTokenIds: readonly string[] = []): Promise<ReconcileReport> {
-    const { repository, reader, owner } = this.#opts;
-    const positions = await repository.loadPositions(runId);
-    const tokenIds = [...positions.map((p) => p.tokenId), ...extraTokenIds];
-    const balances = await reader.outcomeBalances(owner, tokenIds);
-    const settledTokenIds = new Set(
-      positions.filter((p) => p.state === 'CLOSED' && p.exitReason === 'window_expiry').map((p) => p.tokenId),
-    );
-    const opts: ReconcileOptions =
-      this.#opts.dustMicros === undefined
-        ? { settledTokenIds }
-        : { settledTokenIds, dustMicros: this.#opts.dustMicros };
-    const discrepancies = reconcile(positions, balances, opts);
-    return {
-      runId,
-      owner,
-      openPositions: positions.filter((p) => OPEN_STATES.has(p.state)).length,
-      balances,
-      discrepancies,
-    };
-  }
 }

@@ -11,6 +11,7 @@ import { registerReplay } from './replay';
 import { registerCollect } from './collect';
 import { registerTrade } from './trade';
 import { registerApprove } from './approve';
+import { registerParity } from './parity';
 
 const program = new Command();
 program.name('updown-trader').description('Polymarket crypto Up-or-Down trader: replay, simulation, live');
@@ -20,6 +21,7 @@ registerMigrate(program);
 registerCollect(program);
 registerTrade(program);
 registerApprove(program);
+registerParity(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof TraderError) console.error(`${err.name}: ${err.message}`);

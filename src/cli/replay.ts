@@ -12,11 +12,11 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/schema';
 import { configHash, redactConfig } from '../config/redact';
 import { InputError } from '../core/errors';
-import { createLogger, type Logger } from '../core/logger';
-import { FeedProcessor } from '../collector/feed-processor';
+import { createLogger, type Logger } from '../platform/logger';
+import { FeedProcessor } from '../feed/feed-processor';
 import { streamInput } from '../feed/input';
 import { describeNoRows, inputFindings, inputTotals, type InputTotals } from '../feed/input-stats';
-import { isRecording, replayRecording } from '../replay/frame-replay';
+import { isRecording, replayRecording } from '../feed/frame-replay';
 import { countTickLines } from '../feed/line-count';
 import { openRepository } from '../persistence/open-repository';
 import type { Repository } from '../persistence/repository';
@@ -203,7 +203,9 @@ async function replayFrames(
     },
   });
   await flushed;
-  engine.finish();
+  // a recording stops when its collector stopped: a window still running then has no outcome
+  // (its positions stay open, as in the live run and its paper twin; issue #11)
+  engine.finish(true);
   await engine.flush(repo, runId);
   log[stats.ticks === 0 ? 'warn' : 'info']({ ...stats, l2: feed.l2.counters }, 'recording replayed');
   const whyEmpty =

@@ -4,18 +4,17 @@
  * positions, orders, fills and the journal go to the database, closed trades to `trades.jsonl`.
  * `live` (issue #4) is gated: every missing opt-in or limit is refused with one line saying what to
  * set; past the gate, `runLive` trades through the CLOB venue with chain reconciliation and redeem.
+ * Live runs a paper twin beside the live trader by default (issue #11; `--no-shadow`: none).
  * Kill switch: while KILL_SWITCH_FILE exists (or after SIGUSR2) no new entry is sent; a file
  * containing `flatten` also sells every open position.
  */
 import type { Command } from 'commander';
 import { liveGateRefusals } from '../config/live-gate';
 import { loadConfig, strategyWindowRefusals, type Config } from '../config/schema';
-import { ReplayEngine } from '../replay/replay-engine';
-import { writeTradesFile } from '../replay/trades-file';
-import { formatSummary, summarize } from '../report/summary';
-import { runLive } from './trade-live';
-import { localSettings, runCollect, type CollectPlugin, type PluginContext } from './collect';
-import { KillSwitchWatch } from './kill-switch';
+import { runLive } from '../runtime/live-runtime';
+import { localSettings } from './collect';
+import { runCollect } from '../runtime/collector-host';
+import { simTrader } from '../runtime/sim-trader';
 
 /** Options of the trade command. */
 export interface TradeCommandOptions {
@@ -27,6 +26,10 @@ export interface TradeCommandOptions {
   readonly config?: string;
   readonly out?: string;
   readonly db?: boolean;
+  /** Also write the feed's recording files here (RECORD_DIR; `replay --input` replays them). */
+  readonly record?: string;
+  /** `false` with `--no-shadow`: live without the paper twin (issue #11). */
+  readonly shadow?: boolean;
 }
 
 /** Registers `trade`. */
@@ -42,6 +45,11 @@ export function registerTrade(program: Command): void {
     .option('-c, --config <json>', 'JSON config file (settings and strategies)')
     .option('-o, --out <path>', 'trades.jsonl path (default OUT_PATH)')
     .option('--no-db', 'do not write to the database')
+    .option(
+      '--record <dir>',
+      'also write recording files (JSON lines) to this directory, as collect --record',
+    )
+    .option('--no-shadow', 'live: no paper twin beside the live trader (default: the twin runs; issue #11)')
     .action(async (o: TradeCommandOptions) => {
       process.exitCode = await runTrade(o);
     });
@@ -57,6 +65,7 @@ export async function runTrade(
     ...(o.intervals === undefined ? {} : { COLLECT_INTERVALS: o.intervals }),
     ...(o.local === undefined ? {} : localSettings(o.local)),
     ...(o.out === undefined ? {} : { OUT_PATH: o.out }),
+    ...(o.record === undefined ? {} : { RECORD_DIR: o.record }),
   };
   const cfg = loadConfig({ env, configPath: o.config, overrides });
   // a strategy that cannot enter in the windows traded is a mistake, in sim as in live (issue #9)
@@ -70,6 +79,7 @@ export async function runTrade(
     return runLive(cfg, {
       durationSec: o.duration === undefined ? null : Number(o.duration),
       venueTime: o.local !== undefined,
+      shadow: o.shadow !== false,
     });
   }
   if (o.mode !== 'sim') {
@@ -83,37 +93,4 @@ export async function runTrade(
     plugin: (ctx) => simTrader(cfg, ctx),
   });
   return 0;
-}
-
-/** The trader on the live feed with the simulated venue (the replay engine fed live ticks). */
-function simTrader(cfg: Config, ctx: PluginContext): CollectPlugin {
-  const engine = new ReplayEngine({ config: cfg, bookOf: ctx.bookOf, persistTicks: false });
-  let flushing: Promise<void> = Promise.resolve();
-  const kill = new KillSwitchWatch(cfg.KILL_SWITCH_FILE, ctx.log, {
-    get killed() {
-      return engine.trader.risk.killSwitch;
-    },
-    setKill: (on) => engine.trader.risk.setKill(on),
-    flatten: () => engine.flatten(),
-    stopFlatten: () => engine.trader.setFlatten(false),
-  });
-  return {
-    onTick: (tick) => engine.stepTick(tick),
-    everySecond: () => {
-      kill.check();
-      flushing = flushing
-        .then(() => engine.flush(ctx.repo, ctx.runId))
-        .catch((err: unknown) => {
-          ctx.log.error({ err: (err as Error).message }, 'database write failed');
-        });
-    },
-    stop: async () => {
-      kill.dispose();
-      await flushing;
-      await engine.flush(ctx.repo, ctx.runId);
-      writeTradesFile(cfg.OUT_PATH, engine.sink.trades);
-      console.log(formatSummary(summarize(engine.sink.trades, engine.trader.stats)));
-      console.log(`open positions left: ${engine.trader.openPositions().length}; trades: ${cfg.OUT_PATH}`);
-    },
-  };
 }

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock';
 import type { Tick } from '../core/types';
-import type { MarketEvent } from '../feed/market-events';
+import type { MarketEvent } from '../core/market-events';
 import { MarketWsClient } from '../feed/market-ws';
 import { parseMarketFrame } from '../feed/market-parse';
 import { RtdsClient } from '../feed/rtds-client';
@@ -21,8 +21,8 @@ import { windowRecordOf } from '../market/window-record';
 import { slugFor, windowEpochsBetween } from '../market/windows';
 import type { RawFrameRecord, TickRecord } from '../persistence/records';
 import type { Repository } from '../persistence/repository';
-import { FeedProcessor, type FeedTick } from './feed-processor';
-import type { FrameRecorder } from './frame-recorder';
+import { FeedProcessor, type FeedTick } from '../feed/feed-processor';
+import type { FrameRecorder } from '../feed/frame-recorder';
 
 /** Options of a collector. */
 export interface CollectorOptions extends HttpEndpoints {
@@ -55,7 +55,7 @@ export interface CollectorOptions extends HttpEndpoints {
   /** Most rows kept per buffer (ticks, raw frames) while the database fails (default 1,000,000). */
   readonly maxBufferedRows?: number;
   readonly recorder?: FrameRecorder | null;
-  /** Receives each tick (e.g. the trader in sim mode). */
+  /** Receives each tick (e.g. the trader in sim mode); see also {@link Collector.setTickListener}. */
   readonly onTick?: (tick: Tick) => void;
 }
 
@@ -109,8 +109,11 @@ export class Collector {
   private writeErrors = 0;
   private rowsDropped = 0;
 
+  private tickListener: ((tick: Tick) => void) | undefined;
+
   /** Wires the clients; nothing runs until `start`. */
   constructor(private readonly opts: CollectorOptions) {
+    this.tickListener = opts.onTick;
     this.ws = new MarketWsClient({
       url: opts.marketWsUrl,
       clock: opts.clock,
@@ -121,8 +124,11 @@ export class Collector {
       ...(opts.reconnect === undefined ? {} : { backoff: opts.reconnect }),
       onFrame: (text, recvMs, parsed) => {
         this.frames.push({ channel: 'market', recvMs, venueTsMs: latestVenueTs(parsed.events), text });
-        opts.recorder?.frame('market', text, recvMs);
-        this.emit(this.feed.onParsedFrame(text, parsed, this.tickMs(recvMs), (t) => this.ws.isStale(t)));
+        // recorded at the time its ticks carry (the venue's clock on a local exchange, read once),
+        // so that a replay of the recording sees exactly the ticks the trader saw (issue #11)
+        const tickMs = this.tickMs(recvMs);
+        opts.recorder?.frame('market', text, tickMs);
+        this.emit(this.feed.onParsedFrame(text, parsed, tickMs, (t) => this.ws.isStale(t)));
       },
       onRecovered: (book, recvMs) =>
         this.emit(this.feed.onEvents([book], this.tickMs(recvMs), (t) => this.ws.isStale(t))),
@@ -130,7 +136,7 @@ export class Collector {
         const { event, text } = await fetchBook(opts, tokenId, this.tickMs(opts.clock.now()));
         const recvMs = opts.clock.now();
         this.frames.push({ channel: 'rest', recvMs, venueTsMs: latestVenueTs([event]), text });
-        opts.recorder?.frame('rest', text, recvMs);
+        opts.recorder?.frame('rest', text, this.tickMs(recvMs));
         return event;
       },
       onRejected: (reasons) => opts.log.debug({ reasons: reasons.slice(0, 3) }, 'malformed market frame'),
@@ -147,7 +153,7 @@ export class Collector {
             onFrame: (text, recvMs, prices) => {
               const venueTsMs = prices.length === 0 ? null : Math.max(...prices.map((p) => p.tsMs));
               this.frames.push({ channel: 'rtds', recvMs, venueTsMs, text });
-              opts.recorder?.frame('rtds', text, recvMs);
+              opts.recorder?.frame('rtds', text, this.tickMs(recvMs));
             },
             onPrices: (prices) => {
               for (const p of prices) {
@@ -161,6 +167,13 @@ export class Collector {
               this.settle();
             },
           });
+  }
+  /**
+   * Sets the receiver of each tick (the trader, built after the collector because it reads the
+   * collector's books and markets: issue #10's dependency order). Replaces `onTick`.
+   */
+  setTickListener(listener: (tick: Tick) => void): void {
+    this.tickListener = listener;
   }
 
   /** Tick time: the venue's clock when one is given (a local exchange's playback), else receive time. */
@@ -239,7 +252,7 @@ export class Collector {
       this.known.set(slug, info);
       this.feed.addWindow(info);
       this.ws.subscribe([info.upTokenId, info.downTokenId]);
-      this.opts.recorder?.window(info, this.opts.clock.now());
+      this.opts.recorder?.window(info, this.tickMs(this.opts.clock.now()));
       await this.opts.repo?.upsertWindows([windowRecordOf(info)]);
       this.opts.log.info({ slug, up: info.upTokenId, down: info.downTokenId }, 'window subscribed');
     } catch (err) {
@@ -287,7 +300,7 @@ export class Collector {
     for (const { tick, venueTsMs } of ticks) {
       this.ticks.push(tickRecord(tick, venueTsMs));
       try {
-        this.opts.onTick?.(tick);
+        this.tickListener?.(tick);
       } catch (err) {
         this.opts.log.error({ err: (err as Error).message }, 'tick consumer failed');
       }

@@ -7,78 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
-import { INTERVALS, intervalSec, type Interval } from '../market/windows';
+import { crossCheck } from './cross-checks';
+import { scalars, shown, type Source } from './setting-builders';
+import { INTERVALS } from '../market/windows';
 import { strategyConfigSchema, DEFAULT_STRATEGIES, type StrategyConfig } from './strategies';
 
-/**
- * Strict scalar parsing (issue #9). From the environment a number is a plain decimal string
- * (`5`, `-1`, `0.25`, spaces around allowed); `0x5`, `0b1`, `0o7`, `1e3`, `Infinity` are refused,
- * not coerced. In the JSON config file a number is a JSON number and a boolean is JSON
- * `true`/`false`: strings, `null`, `[]`, `{}` are refused there, never read as 0 or 1. A
- * boolean from the environment is one of `true false 1 0`. Every refusal is one line: the
- * setting, what it expects (with its range) and what it got.
- */
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-const shown = (v: unknown): string => JSON.stringify(v) ?? String(v);
-
-/** Where a value comes from: the environment (strings) or the JSON config file (JSON types). */
-type Source = 'env' | 'file';
-
-/** Bounds of a number setting; `gt`/`lt` exclude the bound, `gte`/`lte` include it. */
-interface Bounds {
-  readonly gt?: number;
-  readonly gte?: number;
-  readonly lt?: number;
-  readonly lte?: number;
-}
-
-/** ` in (0, 1)`, ` ≥ 1000`, or `` for no bounds. */
-function range(b: Bounds): string {
-  const lo = b.gt ?? b.gte;
-  const hi = b.lt ?? b.lte;
-  if (lo !== undefined && hi !== undefined)
-    return ` in ${b.gt === undefined ? '[' : '('}${lo}, ${hi}${b.lt === undefined ? ']' : ')'}`;
-  if (lo !== undefined) return ` ${b.gt === undefined ? '≥' : '>'} ${lo}`;
-  if (hi !== undefined) return ` ${b.lt === undefined ? '≤' : '<'} ${hi}`;
-  return '';
-}
-
-/** The scalar builders for values from `src`. */
-function scalars(src: Source) {
-  /** A plain decimal string from the environment becomes its number; anything else fails as it is. */
-  const toNumber = (v: unknown): unknown =>
-    src === 'env' && typeof v === 'string' && DECIMAL.test(v.trim()) ? Number(v.trim()) : v;
-  const numeric = (kind: string, whole: boolean, b: Bounds) => {
-    const expected = `expected ${kind}${range(b)}`;
-    let n = z.number({
-      error: (iss) =>
-        `${expected}${src === 'file' && typeof iss.input === 'string' ? ' (a JSON number, not a string)' : ''}, got ${shown(iss.input)}`,
-    });
-    if (whole) n = n.int();
-    if (b.gt !== undefined) n = n.gt(b.gt);
-    if (b.gte !== undefined) n = n.gte(b.gte);
-    if (b.lt !== undefined) n = n.lt(b.lt);
-    if (b.lte !== undefined) n = n.lte(b.lte);
-    return z.preprocess(toNumber, n);
-  };
-  return {
-    /** A decimal number within `b`. */
-    num: (b: Bounds = {}) => numeric('a decimal number', false, b),
-    /** A whole number within `b`. */
-    int: (b: Bounds = {}) => numeric('a whole number', true, b),
-    /** A fraction of a price in [0, 10]. */
-    pct: (b: Bounds = { gte: 0 }) => numeric('a decimal number', false, { lte: 10, ...b }),
-    /** A duration in whole milliseconds, ≥ 0 unless `b` says otherwise. */
-    ms: (b: Bounds = { gte: 0 }) => numeric('a whole number of ms', true, b),
-    bool:
-      src === 'env'
-        ? z.union(
-            [z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')],
-            { error: (iss) => `expected true or false, got ${shown(iss.input)}` },
-          )
-        : z.boolean({ error: (iss) => `expected JSON true or false, got ${shown(iss.input)}` }),
-  };
-}
+export { strategyWindowRefusals } from './cross-checks';
 
 /** Every scalar setting with its default, reading values from `src`. */
 function buildSettings(src: Source) {
@@ -238,6 +172,10 @@ function buildSettings(src: Source) {
     LIVE_POLL_MS: ms({ gte: 50 }).default(2_000),
     /** While this file exists no new entry is sent; if it contains `flatten`, open positions are sold. */
     KILL_SWITCH_FILE: z.string().default('./KILL'),
+    /** Parity verdict (issue #11): live total P&L within ± this fraction of the paper twin's. */
+    PARITY_PNL_TOLERANCE_PCT: pct().default(0.1),
+    /** Parity verdict (issue #11): exit reasons agree on at least this fraction of the pairs. */
+    PARITY_EXIT_AGREEMENT_PCT: pct().default(0.9),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 }
@@ -330,80 +268,6 @@ export function loadConfig(
   const config: Config = { ...settings, strategies };
   crossCheck(config);
   return deepFreeze(config);
-}
-
-function crossCheck(c: Config): void {
-  const problems: string[] = [];
-  if (c.POSITION_SIZE_USDC < c.MIN_ORDER_NOTIONAL_USDC) {
-    problems.push(
-      `POSITION_SIZE_USDC (${c.POSITION_SIZE_USDC}) is below MIN_ORDER_NOTIONAL_USDC (${c.MIN_ORDER_NOTIONAL_USDC}): raise POSITION_SIZE_USDC`,
-    );
-  }
-  if (Math.round(c.POSITION_SIZE_USDC * 100) !== c.POSITION_SIZE_USDC * 100) {
-    problems.push(
-      'POSITION_SIZE_USDC must have at most 2 decimals (venue maker precision, polymarket-protocol.md §6.4)',
-    );
-  }
-  if (c.MIN_PROFIT_FLOOR_PCT >= c.TRAILING_ACTIVATION_PCT) {
-    problems.push(
-      'MIN_PROFIT_FLOOR_PCT must be below TRAILING_ACTIVATION_PCT, or the trailing stop fires on activation',
-    );
-  }
-  if (c.VENUE_BACKOFF_MAX_MS < c.VENUE_BACKOFF_MS)
-    problems.push('VENUE_BACKOFF_MAX_MS must be at least VENUE_BACKOFF_MS');
-  if (c.RECONNECT_MAX_MS < c.RECONNECT_BASE_MS)
-    problems.push('RECONNECT_MAX_MS must be at least RECONNECT_BASE_MS');
-  if (c.STOP_LOSS_PCT >= 1) problems.push('STOP_LOSS_PCT must be below 1 (a price cannot fall below 0)');
-  const names = new Set<string>();
-  for (const s of c.strategies) {
-    if (names.has(s.name)) problems.push(`strategy name ${s.name} is used twice`);
-    names.add(s.name);
-    // any command: nonsense even in the longest window the venue lists (4h)
-    problems.push(...strategyProblems(s, LONGEST_WINDOW_SEC, 'a 4h window, the longest'));
-  }
-  if (c.strategies.length === 0)
-    problems.push('no strategy configured: set STRATEGIES or "strategies" in the config file');
-  if (problems.length > 0) throw new ConfigError(problems.join('; '));
-}
-
-/** The longest window the venue lists (4h), s. */
-const LONGEST_WINDOW_SEC = Math.max(...INTERVALS.map(intervalSec));
-
-/**
- * Strategies that cannot enter in the windows `trade` follows (issue #9): one line each for a
- * strategy whose entry period or look-back does not fit the shortest window of
- * COLLECT_INTERVALS (e.g. the default momentum, `startAfterSec` 300, in 5m windows). Empty when
- * all fit. `collect` follows windows without trading, so only `trade` refuses on these.
- */
-export function strategyWindowRefusals(c: Config): string[] {
-  const secs = c.COLLECT_INTERVALS.split(',')
-    .map((i) => i.trim())
-    .filter((i): i is Interval => (INTERVALS as readonly string[]).includes(i))
-    .map(intervalSec);
-  if (secs.length === 0) return [];
-  const shortest = Math.min(...secs);
-  return c.strategies.flatMap((st) =>
-    strategyProblems(st, shortest, `a ${shortest} s window (the shortest of COLLECT_INTERVALS)`),
-  );
-}
-
-/**
- * Parameters of a strategy that can never enter (issue #9): a price band upside down, an entry
- * period (window − startAfterSec − stopBeforeEndSec) of zero or less, a look-back as long as
- * the window.
- */
-function strategyProblems(st: StrategyConfig, windowSec: number, window: string): string[] {
-  const out: string[] = [];
-  const at = `strategy ${st.name}`;
-  if (st.minPrice > st.maxPrice)
-    out.push(`${at}: minPrice (${st.minPrice}) is above maxPrice (${st.maxPrice}): no entry price fits`);
-  if (st.startAfterSec + st.stopBeforeEndSec >= windowSec)
-    out.push(
-      `${at}: startAfterSec (${st.startAfterSec}) + stopBeforeEndSec (${st.stopBeforeEndSec}) leave no entry period in ${window}`,
-    );
-  if (st.lookbackMs >= windowSec * 1000)
-    out.push(`${at}: lookbackMs (${st.lookbackMs}) is not shorter than ${window}`);
-  return out;
 }
 
 /** ` (line L, column C)` of a JSON.parse error that gives a position, else ``. */

@@ -20,7 +20,7 @@ import {
   type SignedOrder,
 } from '@polymarket/clob-client-v2';
 import type { WalletClient } from 'viem';
-import { TimeoutError } from '../core/with-timeout';
+import { TimeoutError } from '../platform/with-timeout';
 
 /** What {@link ClobHttp} needs. */
 export interface ClobHttpOptions {

@@ -3,29 +3,18 @@
  * §6.2–6.4). Amounts come from the command in integer micros: BUY maker = the notional (2 dp),
  * taker = notional / limit floored to 4 dp; SELL maker = the shares (2 dp), taker = shares × limit
  * floored to 4 dp. On ticks 0.1 / 0.01 the client's `createMarketOrder` yields exactly these; on
- * finer ticks its 5–6 dp taker is always refused by the venue (§6.4, py-clob-client-v2 #99), so the
- * order is signed here from the exact amounts with the same EIP-712 struct (for signature type 3,
- * the same ERC-7739 wrapped signature as the client's: `signOrderPoly1271`).
+ * finer ticks its 5–6 dp taker is always refused by the venue (§6.4, py-clob-client-v2 #99). Every
+ * order is therefore signed here from the exact amounts with the client's EIP-712 struct and
+ * signature (`order-signing.ts`, tested byte for byte against the client; issue #10: the salt and
+ * timestamp come from the injected wall clock and random source, and signing skips the client's
+ * per-order work).
  */
-import {
-  isV2Order,
-  OrderType,
-  Side,
-  type ClobClient,
-  type SignedOrder,
-  type TickSize,
-} from '@polymarket/clob-client-v2';
+import { Side, type SignedOrder, type TickSize } from '@polymarket/clob-client-v2';
 import type { Hex, LocalAccount } from 'viem';
 import { MICROS } from '../core/money';
 import type { OrderCommand } from '../core/types';
-import {
-  orderDomain,
-  orderHash,
-  orderMessage,
-  ORDER_V2_TYPES,
-  POLY_1271,
-  signOrderPoly1271,
-} from './clob-typed-data';
+import { POLY_1271 } from './clob-typed-data';
+import type { OrderSigningKey } from './order-signing';
 import { TAKER_STEP } from './pricing';
 
 /** Tick sizes the client knows, by tick in micro-USDC (probe §1.3: exactly these strings). */
@@ -65,53 +54,37 @@ export interface BuiltOrder {
   readonly orderId: string;
 }
 
+/**
+ * Where an order's salt and timestamp come from (issue #10: injected, never read inside
+ * `execution/`): `nowMs` the wall time of signing, ms since the epoch (the signed `timestamp`);
+ * `random` a source in [0, 1). The salt is `round(random × nowMs)`, the client's own formula
+ * (`generateOrderSalt`), so the same inputs give byte-identical signed orders.
+ */
+export interface OrderStamp {
+  readonly nowMs: number;
+  readonly random: () => number;
+}
+
 const ZERO32 = ('0x' + '0'.repeat(64)) as Hex;
 
 /**
- * Builds and signs a FOK for `cmd` on a tick (micro-USDC) at protocol `version`.
- * @throws {Error} when the client refuses the order (bad price, unknown network…) or signing fails.
+ * Builds and signs a FOK for `cmd` at protocol `version` (domain: the signer's chain, the
+ * market's neg-risk flag): exact amounts ({@link fokAmounts}), maker/signer by signature type
+ * (type 3: the deposit wallet is both, client 1.1.0), salt and timestamp from `stamp`, signed by
+ * `key` (same signature as the official client's for the same fields).
+ * @throws {RangeError} for an unsupported version/chain or a malformed field.
  */
 export async function buildFok(
-  client: ClobClient,
+  key: OrderSigningKey,
   s: OrderSigner,
   cmd: OrderCommand,
-  tick: number,
   version: number,
   negRisk: boolean,
+  stamp: OrderStamp,
 ): Promise<BuiltOrder> {
-  const want = fokAmounts(cmd);
-  const domain = { chainId: s.chainId, version, negRisk };
-  const tickSize = TICK_STRINGS.get(tick);
-  if (tickSize !== undefined && tick >= 10_000) {
-    const order = await client.createMarketOrder(
-      {
-        tokenID: cmd.tokenId,
-        price: cmd.limitPrice / MICROS,
-        amount: want.makerAmount / MICROS,
-        side: cmd.side === 'BUY' ? Side.BUY : Side.SELL,
-        orderType: OrderType.FOK,
-      },
-      { tickSize, negRisk, version: version as 2 | 3 },
-    );
-    if (
-      isV2Order(order) &&
-      order.makerAmount === String(want.makerAmount) &&
-      order.takerAmount === String(want.takerAmount)
-    ) {
-      return { order, orderId: orderHash(order, domain) };
-    }
-  }
-  return signExact(s, cmd, want, domain);
-}
-
-async function signExact(
-  s: OrderSigner,
-  cmd: OrderCommand,
-  amt: { makerAmount: number; takerAmount: number },
-  domain: { chainId: number; version: number; negRisk: boolean },
-): Promise<BuiltOrder> {
+  const amt = fokAmounts(cmd);
   const fields = {
-    salt: String(Math.round(Math.random() * Date.now())),
+    salt: String(Math.round(stamp.random() * stamp.nowMs)),
     maker: s.maker,
     // POLY_1271: the deposit wallet is maker and signer (client 1.1.0 createMarketOrder)
     signer: s.signatureType === POLY_1271 ? s.maker : s.account.address,
@@ -120,19 +93,11 @@ async function signExact(
     takerAmount: String(amt.takerAmount),
     side: cmd.side === 'BUY' ? Side.BUY : Side.SELL,
     signatureType: s.signatureType,
-    timestamp: String(Date.now()),
+    timestamp: String(stamp.nowMs),
     metadata: ZERO32,
     builder: ZERO32,
   };
-  const signature =
-    s.signatureType === POLY_1271
-      ? await signOrderPoly1271(s.account, fields, domain)
-      : await s.account.signTypedData({
-          domain: orderDomain(domain),
-          types: ORDER_V2_TYPES,
-          primaryType: 'Order',
-          message: orderMessage(fields),
-        });
-  const order = { ...fields, expiration: '0', signature } as SignedOrder;
-  return { order, orderId: orderHash(fields, domain) };
+  const signed = await key.sign(fields, { chainId: s.chainId, version, negRisk });
+  const order = { ...fields, expiration: '0', signature: signed.signature } as SignedOrder;
+  return { order, orderId: signed.orderId };
 }

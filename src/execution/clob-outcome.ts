@@ -7,6 +7,7 @@
  * `venue_unavailable`, `rate_limited`). Client objects and float strings stop here: the results
  * carry integer micros and plain strings only.
  */
+import { TraderError } from '../core/errors';
 import { MICROS, parseMicros as parse } from '../core/money';
 import type { FailureCause, Fill, OrderCommand, VenueEvent } from '../core/types';
 import { takerFeeUsdc, type FeeModel } from './fee-model';
@@ -148,4 +149,35 @@ export function filledEvent(
     feeUsdc,
     feeShares,
   };
+}
+
+/** An outcome that is not a fill, before it becomes a {@link VenueEvent} (`retry` → `rejected`). */
+export type NonFill = {
+  kind: 'killed' | 'rejected' | 'unknown' | 'retry';
+  reason: string;
+  cause?: FailureCause;
+};
+
+/** The venue event of a non-fill of `cmd` at `tsMs` (ms; the trader's clock). */
+export function nonFillEvent(cmd: OrderCommand, o: NonFill, tsMs: number): VenueEvent {
+  if (o.kind === 'unknown')
+    return { kind: 'unknown', clientOrderId: cmd.clientOrderId, tsMs, reason: o.reason };
+  return {
+    kind: o.kind === 'retry' ? 'rejected' : o.kind,
+    clientOrderId: cmd.clientOrderId,
+    tsMs,
+    reason: o.reason,
+    ...(o.cause === undefined ? {} : { cause: o.cause }),
+  };
+}
+
+/** A post that was not processed (425, 429, version mismatch, refused connection): retried. */
+export class RetryableError extends TraderError {
+  override name = 'RetryableError';
+  constructor(
+    message: string,
+    readonly failure: FailureCause,
+  ) {
+    super(message, 'retryable');
+  }
 }

@@ -15,125 +15,53 @@
  * (`account-errors.ts`) and are reported once through `onAccountSetupError`. Client objects,
  * float prices and secrets never cross this boundary: events carry integer micros and short reasons.
  */
-import { AssetType, Chain, ClobClient, type ApiKeyCreds } from '@polymarket/clob-client-v2';
+import { Chain, ClobClient } from '@polymarket/clob-client-v2';
 import pRetry from 'p-retry';
-import { createWalletClient, custom, getAddress, type LocalAccount, type WalletClient } from 'viem';
-import { polygon, polygonAmoy } from 'viem/chains';
-import { SystemClock, type Clock } from '../core/clock';
+import { getAddress } from 'viem';
+import { type Clock } from '../core/clock';
+import { SystemClock } from '../platform/system-clock';
+import { systemRandom } from '../platform/random';
 import { TraderError } from '../core/errors';
-import type { Logger } from '../core/logger';
 import { MICROS, parseMicros } from '../core/money';
-import type { FailureCause, Fill, OrderCommand, VenueEvent } from '../core/types';
-import { TimeoutError, withTimeout } from '../core/with-timeout';
-import { accountSetupHint } from './account-errors';
-import { ClobHttp, createOrDeriveCreds } from './clob-http';
-import { buildFok, TICK_STRINGS, type OrderSigner } from './clob-order';
-import { classifyPost, errorText, filledEvent, fillsFromTrades, type PostOutcome } from './clob-outcome';
-import { parseOrderStatus } from './order-status';
+import type { Fill, OrderCommand, VenueEvent } from '../core/types';
+import { TimeoutError, withTimeout } from '../platform/with-timeout';
+import { ClobAccount, type CollateralView } from './clob-account';
+import { AttemptBook } from './clob-attempts';
+import { FillLookup } from './clob-fills';
+import { ClobHttp } from './clob-http';
+import { DEFAULT_TIMEOUT_MS, type ClobVenueOptions } from './clob-venue-options';
+import { buildFok, TICK_STRINGS, type BuiltOrder, type OrderSigner } from './clob-order';
+import {
+  classifyPost,
+  errorText,
+  filledEvent,
+  nonFillEvent,
+  RetryableError,
+  type NonFill,
+  type PostOutcome,
+} from './clob-outcome';
+import { buildFailureCause, obtainCreds, signingWallet } from './clob-setup';
+import { queryOutcome, venueLacks } from './clob-resolve';
+import { OrderSigningKey } from './order-signing';
 import { BUY_NOTIONAL_STEP, SELL_SHARE_STEP } from './pricing';
 import type { ExecutionVenue } from './venue';
 
-/** Options of {@link ClobVenue.create}. */
-export interface ClobVenueOptions {
-  /** CLOB base URL, e.g. `http://127.0.0.1:8080`. */
-  readonly host: string;
-  /** 137 (Polygon) or 80002 (Amoy): the only chains the client signs for (probe §6). */
-  readonly chainId: 137 | 80002;
-  /** Signing key as a viem local account (the private key stays inside it). */
-  readonly account: LocalAccount;
-  /** API credentials; created, or derived when they exist, with an L1 signature when absent. */
-  readonly creds?: ApiKeyCreds;
-  /** 0 EOA (default), 1 POLY_PROXY, 2 POLY_GNOSIS_SAFE, 3 POLY_1271 (deposit wallet; issue #8). */
-  readonly signatureType?: 0 | 1 | 2 | 3;
-  /** Funder (maker) address for signature types 1/2; the deposit wallet for type 3 (maker = signer). */
-  readonly funder?: string;
-  /** Current tick of a token, micro-USDC (from the live book); default: the client's market cache. */
-  readonly tickSizeOf?: (tokenId: string) => number | undefined;
-  /**
-   * Bound of every outbound request, ms (default 5000): a post without an answer by then is
-   * `unknown`; any other call failing by then is a `venue_unavailable` failure.
-   */
-  readonly requestTimeoutMs?: number;
-  /**
-   * After a post timed out, how much longer a `404` from `GET /data/order/:id` may still mean "in
-   * flight", ms (default max(1000, requestTimeoutMs)); after it the 404 is final (never reached).
-   */
-  readonly inFlightGraceMs?: number;
-  /** Retries of not-processed posts (default 3) and backoff bounds in ms (default 50…1000). */
-  readonly retry?: { readonly retries: number; readonly minTimeoutMs: number; readonly maxTimeoutMs: number };
-  readonly clock?: Clock;
-  /**
-   * Called with each signed attempt's order id (EIP-712 hash) before it is posted, and awaited:
-   * the live trader persists it so that a restarted process can query the venue about it. When
-   * it rejects, the order is not posted (outcome `rejected`).
-   */
-  readonly beforePost?: (clientOrderId: string, orderId: string) => Promise<void>;
-  /**
-   * Called once, with a one-line hint naming the setting to change, when the venue refuses the
-   * account's set-up (maker not allowed, signer ≠ API key, invalid signature, no allowance…;
-   * issue #8): the live runtime stops the trader with that line instead of retrying.
-   */
-  readonly onAccountSetupError?: (hint: string) => void;
-  /** Receives one line per outcome: ids, kind, reason — never credentials. */
-  readonly logger?: Logger;
-}
-
-/** Collateral as the venue sees it (`GET /balance-allowance`, COLLATERAL). */
-export interface CollateralView {
-  /** Balance, micro-USDC. */
-  readonly balance: bigint;
-  /** Allowance per spender address, micro-USDC (`allowances`, or `allowance` under key `""`). */
-  readonly allowances: Record<string, bigint>;
-}
-
-class RetryableError extends TraderError {
-  override name = 'RetryableError';
-  constructor(
-    message: string,
-    readonly failure: FailureCause,
-  ) {
-    super(message, 'retryable');
-  }
-}
-
-/** Failure of a call before anything was posted: no order can exist. */
-class NotSentError extends TraderError {
-  override name = 'NotSentError';
-  constructor(message: string) {
-    super(message, 'retryable');
-  }
-}
-
-type NonFill = {
-  kind: 'killed' | 'rejected' | 'unknown' | 'retry';
-  reason: string;
-  cause?: FailureCause;
-};
-
-/** What is known about one signed attempt (for the 404 rule of issue #8 point 1). */
-interface AttemptInfo {
-  /** Wall time the attempt was signed, ms. */
-  readonly signedAtMs: number;
-  /** True once the POST's own answer (or a not-sent error) came back. */
-  answered: boolean;
-}
-
-const DEFAULT_TIMEOUT_MS = 5_000;
+export type { CollateralView } from './clob-account';
+export type { ClobVenueOptions } from './clob-venue-options';
 
 /** CLOB-backed FOK venue. */
 export class ClobVenue implements ExecutionVenue {
   readonly name = 'clob';
   private listener: (ev: VenueEvent) => void = () => undefined;
-  private readonly seen = new Set<string>();
-  private readonly sentIds = new Map<string, string[]>();
-  private readonly attempts = new Map<string, AttemptInfo>();
-  private readonly unknown = new Map<string, OrderCommand>();
-  private readonly pendingCmd = new Map<string, OrderCommand>();
+  /** In-flight and unknown orders: their one owner. */
+  private readonly book = new AttemptBook();
   private readonly inflight = new Set<Promise<void>>();
-  private readonly balances = new Map<string, number>();
+  private readonly fills: FillLookup;
+  private readonly account: ClobAccount;
+  private readonly key: OrderSigningKey;
   private version: number | undefined;
-  private accountErrorSent = false;
   private readonly clock: Clock;
+  private readonly wall: Clock;
   private readonly timeoutMs: number;
 
   private constructor(
@@ -143,7 +71,14 @@ export class ClobVenue implements ExecutionVenue {
     private readonly opts: ClobVenueOptions,
   ) {
     this.clock = opts.clock ?? new SystemClock();
+    this.wall = opts.wall ?? new SystemClock();
     this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // a fresh process (a restart) has not loaded the market's fee schedule yet
+    const loadMarket = (tokenId: string) =>
+      withTimeout(this.client.getFeeExponent(tokenId), this.timeoutMs, 'market info');
+    this.fills = new FillLookup(http, loadMarket);
+    this.account = new ClobAccount(http, signer.signatureType, opts.onAccountSetupError);
+    this.key = new OrderSigningKey(signer.account);
   }
 
   /**
@@ -154,12 +89,7 @@ export class ClobVenue implements ExecutionVenue {
    * host and the venue's answer) — never a secret.
    */
   static async create(opts: ClobVenueOptions): Promise<ClobVenue> {
-    const wallet = createWalletClient({
-      account: opts.account,
-      chain: opts.chainId === 137 ? polygon : polygonAmoy,
-      // Local signing only: any RPC use is a bug, so the transport refuses.
-      transport: custom({ request: () => Promise.reject(new Error('no RPC in the CLOB venue')) }),
-    }) as WalletClient;
+    const wallet = signingWallet(opts.account, opts.chainId);
     const signatureType = opts.signatureType ?? 0;
     if (signatureType !== 0 && opts.funder === undefined)
       throw new TraderError(
@@ -167,7 +97,8 @@ export class ClobVenue implements ExecutionVenue {
         'config',
       );
     const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const creds = opts.creds ?? (await obtainCreds(opts, wallet, signatureType, timeoutMs));
+    const creds =
+      opts.creds ?? (await obtainCreds(opts.host, wallet, opts.chainId, signatureType, timeoutMs));
     const client = new ClobClient({
       host: opts.host,
       chain: opts.chainId as Chain,
@@ -193,7 +124,7 @@ export class ClobVenue implements ExecutionVenue {
 
   /** See {@link ExecutionVenue.submit}. The outcome arrives asynchronously; see {@link idle}. */
   submit(cmd: OrderCommand): void {
-    if (this.seen.has(cmd.clientOrderId)) {
+    if (!this.book.claim(cmd.clientOrderId)) {
       this.emit({
         kind: 'rejected',
         clientOrderId: cmd.clientOrderId,
@@ -202,7 +133,6 @@ export class ClobVenue implements ExecutionVenue {
       });
       return;
     }
-    this.seen.add(cmd.clientOrderId);
     const p = this.execute(cmd)
       .catch((err: unknown) =>
         this.event(cmd, { kind: 'unknown', reason: `venue error: ${errorText((err as Error).message)}` }),
@@ -219,12 +149,12 @@ export class ClobVenue implements ExecutionVenue {
 
   /** Client order ids whose outcome is unknown. */
   unknownOrders(): string[] {
-    return [...this.unknown.keys()];
+    return this.book.unknownIds();
   }
 
   /** True while a command awaits its outcome or an outcome is unknown. */
   get busy(): boolean {
-    return this.inflight.size > 0 || this.unknown.size > 0;
+    return this.inflight.size > 0 || this.book.hasUnknown;
   }
 
   /**
@@ -235,53 +165,32 @@ export class ClobVenue implements ExecutionVenue {
    * it is never re-sent.
    */
   adoptUnknown(cmd: OrderCommand, orderIds: readonly string[], signedMs?: readonly number[]): void {
-    this.seen.add(cmd.clientOrderId);
-    this.sentIds.set(cmd.clientOrderId, [...orderIds]);
-    orderIds.forEach((id, i) => {
-      const at = signedMs?.[i];
-      if (at !== undefined) this.attempts.set(id, { signedAtMs: at, answered: false });
-    });
-    this.unknown.set(cmd.clientOrderId, cmd);
+    this.book.adopt(cmd, orderIds, signedMs);
   }
 
   /** Drops an unknown command the caller settled otherwise (from the chain balance); no event. */
   forgetUnknown(clientOrderId: string): void {
-    this.unknown.delete(clientOrderId);
+    this.book.settled(clientOrderId);
   }
 
   /** Order ids (EIP-712 digests) signed for a command, in attempt order. */
   orderIdsOf(clientOrderId: string): readonly string[] {
-    return this.sentIds.get(clientOrderId) ?? [];
+    return this.book.orderIdsOf(clientOrderId);
+  }
+
+  /** Wall time (ms) the latest attempt of a command was signed (0 = unknown): the venue owns it. */
+  signedAt(clientOrderId: string): number {
+    return this.book.latestSignedAt(clientOrderId);
   }
 
   /** Shares of a token at the last balance refresh, micro-shares. */
   balance(tokenId: string): number {
-    return this.balances.get(tokenId) ?? 0;
+    return this.account.balance(tokenId);
   }
 
-  /**
-   * Asks the venue to refresh its view of the collateral (`GET /balance-allowance/update`), then
-   * reads it (`GET /balance-allowance`, COLLATERAL, the configured signature type): what the venue
-   * sees for the funder (issue #8 start-up check). Each request bounded by the timeout.
-   * @throws {TimeoutError} when the venue does not answer in time; {@link TraderError}
-   * (`retryable`) when it answers with an error or no balance.
-   */
-  async updateCollateral(): Promise<CollateralView> {
-    const params = { asset_type: AssetType.COLLATERAL };
-    await this.http.balanceAllowance(params, this.signer.signatureType, true);
-    const r = await this.http.balanceAllowance(params, this.signer.signatureType);
-    const balance = bigintOf(r.balance);
-    if ('error' in r || balance === null)
-      throw new TraderError(`collateral not readable: ${errorText(r.error ?? r)}`, 'retryable');
-    const allowances: Record<string, bigint> = {};
-    if (r.allowances !== null && typeof r.allowances === 'object')
-      for (const [spender, v] of Object.entries(r.allowances as Record<string, unknown>)) {
-        const a = bigintOf(v);
-        if (a !== null) allowances[spender] = a;
-      }
-    const single = bigintOf(r.allowance);
-    if (single !== null) allowances[''] = single;
-    return { balance, allowances };
+  /** See {@link ClobAccount.updateCollateral}. */
+  updateCollateral(): Promise<CollateralView> {
+    return this.account.updateCollateral();
   }
 
   /**
@@ -294,30 +203,22 @@ export class ClobVenue implements ExecutionVenue {
    * 404 in flight, the venue not answering). Every query is bounded by the timeout.
    */
   async resolveUnknown(clientOrderId: string): Promise<VenueEvent | null> {
-    const cmd = this.unknown.get(clientOrderId);
+    const cmd = this.book.unknownCommand(clientOrderId);
     if (cmd === undefined) return null;
-    let cancelled = false;
-    let open = false;
-    for (const id of this.orderIdsOf(clientOrderId)) {
-      let raw: unknown;
-      try {
-        raw = await this.http.getOrder(id);
-      } catch {
-        return null;
-      }
-      const st = parseOrderStatus(raw);
-      if (st.kind === 'filled') {
-        const fills = await this.fillsOfOrder(cmd, id, raw, st.tradeIds);
-        if (fills === null) return null;
-        return this.finish(cmd, this.filledEvent(cmd, fills));
-      }
-      if (st.kind === 'killed') cancelled = true;
-      else if (st.kind === 'pending' || st.kind === 'unreadable' || !this.notFoundIsFinal(id)) open = true;
-    }
-    if (open) return null;
+    const grace = this.opts.inFlightGraceMs ?? Math.max(1_000, this.timeoutMs);
+    const got = await queryOutcome(
+      {
+        http: this.http,
+        fillsOf: (id, raw, tradeIds) => this.fills.ofOrder(cmd.tokenId, id, raw, tradeIds),
+        notFoundIsFinal: (id) => this.book.notFoundIsFinal(id, this.wall.now(), this.timeoutMs, grace),
+      },
+      this.orderIdsOf(clientOrderId),
+    );
+    if (got === null) return null;
+    if (got.kind === 'filled') return this.finish(cmd, this.filledEvent(cmd, got.fills));
     return this.finish(
       cmd,
-      cancelled
+      got.kind === 'killed'
         ? this.event(cmd, { kind: 'killed', reason: 'FOK not filled (resolved)', cause: 'market' })
         : this.event(cmd, {
             kind: 'rejected',
@@ -334,22 +235,18 @@ export class ClobVenue implements ExecutionVenue {
    * market info does not come in time.
    */
   async sign(cmd: OrderCommand): Promise<{ orderId: string }> {
-    const built = await withTimeout(this.build(cmd), this.timeoutMs, 'order building');
+    const built = await withTimeout(this.build(cmd, this.wall.now()), this.timeoutMs, 'order building');
     return { orderId: built.orderId };
   }
 
   private finish(cmd: OrderCommand, ev: VenueEvent): VenueEvent {
-    this.unknown.delete(cmd.clientOrderId);
+    this.book.settled(cmd.clientOrderId);
     this.emit(ev);
     return ev;
   }
 
   private emit(ev: VenueEvent): void {
-    if (ev.kind === 'unknown') {
-      const cmd = this.pendingCmd.get(ev.clientOrderId);
-      if (cmd !== undefined) this.unknown.set(ev.clientOrderId, cmd);
-    }
-    this.pendingCmd.delete(ev.clientOrderId);
+    this.book.outcome(ev.clientOrderId, ev.kind === 'unknown');
     this.opts.logger?.info(
       {
         clientOrderId: ev.clientOrderId,
@@ -364,15 +261,12 @@ export class ClobVenue implements ExecutionVenue {
     this.listener(ev);
   }
 
-  /** A 404 is final once the post answered, or its timeout window plus the grace has passed. */
-  private notFoundIsFinal(orderId: string): boolean {
-    const a = this.attempts.get(orderId);
-    if (a === undefined || a.answered) return true;
-    const grace = this.opts.inFlightGraceMs ?? Math.max(1_000, this.timeoutMs);
-    return Date.now() - a.signedAtMs > this.timeoutMs + grace;
-  }
-
-  private async build(cmd: OrderCommand) {
+  /**
+   * Builds the signed FOK of `cmd` at wall time `nowMs` (market info read once per token and
+   * cached by the client; the tick from the live book when known).
+   * @throws {RangeError} for a price off the tick or outside [tick, 1 − tick].
+   */
+  private async build(cmd: OrderCommand, nowMs: number): Promise<BuiltOrder> {
     const tokenId = cmd.tokenId;
     await this.client.getFeeExponent(tokenId); // markets-by-token + clob-markets, cached per client
     this.version ??= await this.client.getVersion();
@@ -383,11 +277,15 @@ export class ClobVenue implements ExecutionVenue {
     const p = cmd.limitPrice;
     if (tickStr === undefined || p % tick !== 0 || p < tick || p > MICROS - tick)
       throw new RangeError(`invalid price ${p / MICROS} for tick ${tick / MICROS}`);
-    return buildFok(this.client, this.signer, cmd, tick, this.version, this.client.negRisk[tokenId] ?? false);
+    const negRisk = this.client.negRisk[tokenId] ?? false;
+    return buildFok(this.key, this.signer, cmd, this.version, negRisk, {
+      nowMs,
+      random: this.opts.random ?? systemRandom,
+    });
   }
 
   private async execute(sent: OrderCommand): Promise<VenueEvent> {
-    this.pendingCmd.set(sent.clientOrderId, sent);
+    this.book.awaiting(sent);
     let cmd = sent;
     const amount = cmd.side === 'BUY' ? (cmd.notional ?? 0) : (cmd.shares ?? 0);
     const step = cmd.side === 'BUY' ? BUY_NOTIONAL_STEP : SELL_SHARE_STEP;
@@ -398,29 +296,9 @@ export class ClobVenue implements ExecutionVenue {
         cause: 'market',
       });
     if (cmd.side === 'SELL') {
-      // sell the balance the venue measures (design §7), but only when it differs from the held
-      // shares by rounding (< 0.01 share): more missing means a fill still settling, and selling
-      // short would orphan the rest; the round retries instead
-      try {
-        await this.refreshBalance(cmd.tokenId);
-      } catch (err) {
-        return this.event(cmd, {
-          kind: 'rejected',
-          reason: `balance not read, not sent: ${errorText((err as Error).message)}`,
-          cause: 'venue_unavailable',
-        });
-      }
-      const measured = this.balances.get(cmd.tokenId);
-      if (measured !== undefined && measured < amount) {
-        const shares = measured - (measured % SELL_SHARE_STEP);
-        if (amount - measured >= SELL_SHARE_STEP || shares <= 0)
-          return this.event(cmd, {
-            kind: 'rejected',
-            reason: `not enough balance: the venue measures ${measured / MICROS} of ${amount / MICROS} shares (settlement pending?)`,
-            cause: 'settlement_pending',
-          });
-        cmd = { ...cmd, shares };
-      }
+      const sized = await this.account.sizeSell(cmd, amount);
+      if ('kind' in sized) return this.event(cmd, sized);
+      cmd = sized.cmd;
     }
     const r = this.opts.retry ?? { retries: 3, minTimeoutMs: 50, maxTimeoutMs: 1_000 };
     let outcome: PostOutcome;
@@ -442,9 +320,13 @@ export class ClobVenue implements ExecutionVenue {
         });
       throw err;
     }
-    if (outcome.kind === 'rejected') return this.event(cmd, await this.refusal(cmd, outcome));
+    if (outcome.kind === 'rejected') {
+      const fallback = { reason: outcome.reason, cause: outcome.cause ?? 'market' };
+      const refusal = await this.account.refusal(cmd.side, outcome.venueText ?? '', fallback);
+      return this.event(cmd, { kind: 'rejected', ...refusal });
+    }
     if (outcome.kind !== 'filled') return this.event(cmd, outcome);
-    const fills = (await this.fetchFills(outcome.tradeIds)) ?? [
+    const fills = (await this.fills.byTradeIds(outcome.tradeIds)) ?? [
       { tradeId: outcome.tradeIds.join('+') || outcome.orderId, price: 0, shares: 0 },
     ];
     const shares = cmd.side === 'BUY' ? outcome.taking : outcome.making;
@@ -452,54 +334,19 @@ export class ClobVenue implements ExecutionVenue {
     return this.filledEvent(cmd, fills, { shares, notional });
   }
 
-  /**
-   * The cause of a refusal the venue answered (issue #8): account set-up (one-line hint, reported
-   * once), a SELL's balance refusal (settlement pending), else what `classifyPost` found.
-   */
-  private async refusal(
-    cmd: OrderCommand,
-    o: Extract<PostOutcome, { kind: 'rejected' }> | (NonFill & { venueText?: string }),
-  ): Promise<NonFill> {
-    const text = o.venueText ?? '';
-    const balanceRefusal = /not enough balance/i.test(text);
-    if (balanceRefusal && cmd.side === 'SELL') return { ...o, kind: 'rejected', cause: 'settlement_pending' };
-    let allowance: bigint | undefined;
-    if (balanceRefusal) {
-      try {
-        const c = await this.updateCollateral();
-        const values = Object.values(c.allowances);
-        if (values.length > 0) allowance = values.reduce((a, b) => (b > a ? b : a), 0n);
-      } catch {
-        // the allowance stays unknown: not called a set-up error
-      }
-    }
-    const hint = accountSetupHint(
-      text,
-      this.signer.signatureType,
-      allowance === undefined ? { side: cmd.side } : { side: cmd.side, allowance },
-    );
-    if (hint === null) return { kind: 'rejected', reason: o.reason, cause: o.cause ?? 'market' };
-    if (!this.accountErrorSent) {
-      this.accountErrorSent = true;
-      this.opts.onAccountSetupError?.(hint);
-    }
-    return { kind: 'rejected', reason: hint, cause: 'account_setup' };
-  }
-
   private async attempt(cmd: OrderCommand): Promise<PostOutcome> {
     let built;
     try {
-      built = await withTimeout(this.build(cmd), this.timeoutMs, 'order building');
+      built = await withTimeout(this.build(cmd, this.wall.now()), this.timeoutMs, 'order building');
     } catch (err) {
       const reason = `order not built: ${errorText((err as Error).message)}`;
       return { kind: 'rejected', reason, cause: buildFailureCause(err) };
     }
-    this.sentIds.set(cmd.clientOrderId, [...this.orderIdsOf(cmd.clientOrderId), built.orderId]);
-    const info: AttemptInfo = { signedAtMs: Date.now(), answered: false };
-    this.attempts.set(built.orderId, info);
+    const signedMs = this.wall.now();
+    const info = this.book.signed(cmd.clientOrderId, built.orderId, signedMs);
     if (this.opts.beforePost !== undefined) {
       try {
-        await this.opts.beforePost(cmd.clientOrderId, built.orderId);
+        await this.opts.beforePost(cmd.clientOrderId, built.orderId, signedMs);
       } catch (err) {
         info.answered = true; // never posted
         const why = errorText((err as Error).message);
@@ -535,81 +382,12 @@ export class ClobVenue implements ExecutionVenue {
       }
       // A 5xx may come after the order was processed: re-send only when the venue does not know
       // it (design §7: an ambiguous submit is unknown, never blindly re-sent).
-      if (/^5\d\d /.test(outcome.reason) && !(await this.venueLacks(built.orderId))) {
+      if (/^5\d\d /.test(outcome.reason) && !(await venueLacks(this.http, built.orderId))) {
         return { kind: 'unknown', reason: `${outcome.reason}; the venue may have order ${built.orderId}` };
       }
       throw new RetryableError(outcome.reason, outcome.cause ?? 'venue_unavailable');
     }
     return outcome;
-  }
-
-  /** True only when the venue answers that it has no such order (404); any doubt → false. */
-  private async venueLacks(orderId: string): Promise<boolean> {
-    try {
-      return parseOrderStatus(await this.http.getOrder(orderId)).kind === 'not_found';
-    } catch {
-      return false;
-    }
-  }
-
-  /**
-   * Fills of a matched order: its listed trades, or — when `associate_trades` is null or empty
-   * but something matched — the trades of its market whose `taker_order_id` (or a maker order id)
-   * is the order (protocol §5.6 has no filter by order id). `null` while they cannot be read.
-   */
-  private async fillsOfOrder(
-    cmd: OrderCommand,
-    orderId: string,
-    raw: unknown,
-    tradeIds: readonly string[],
-  ): Promise<Fill[] | null> {
-    try {
-      // a fresh process (a restart) has not loaded the market's fee schedule yet
-      await withTimeout(this.client.getFeeExponent(cmd.tokenId), this.timeoutMs, 'market info');
-    } catch {
-      return null;
-    }
-    if (tradeIds.length > 0) return this.fetchFills(tradeIds);
-    const rec = raw as Record<string, unknown>;
-    const params: Record<string, string> = { asset_id: cmd.tokenId };
-    if (typeof rec.market === 'string' && rec.market !== '') params.market = rec.market;
-    let trades: unknown[];
-    try {
-      trades = await this.http.getTrades(params);
-    } catch {
-      return null;
-    }
-    const mine = trades.filter((t) => {
-      const r = (t ?? {}) as Record<string, unknown>;
-      if (r.taker_order_id === orderId) return true;
-      return (
-        Array.isArray(r.maker_orders) &&
-        r.maker_orders.some((m) => (m as { order_id?: unknown })?.order_id === orderId)
-      );
-    });
-    if (mine.length === 0) return null; // matched but its trades not visible yet: ask again later
-    return fillsFromTrades(mine);
-  }
-
-  private async fetchFills(tradeIds: readonly string[]): Promise<Fill[] | null> {
-    try {
-      const pages = await Promise.all(tradeIds.map((id) => this.http.getTrades({ id })));
-      return fillsFromTrades(pages.flat());
-    } catch {
-      return null;
-    }
-  }
-
-  /** Refreshes the venue's view of a token balance, then reads it (each bounded). */
-  private async refreshBalance(tokenId: string): Promise<void> {
-    const params = { asset_type: AssetType.CONDITIONAL, token_id: tokenId };
-    const type = this.signer.signatureType;
-    const up = await this.http.balanceAllowance(params, type, true);
-    if ('error' in up && typeof up.status !== 'number') throw new NotSentError(errorText(up.error));
-    const b = await this.http.balanceAllowance(params, type);
-    if ('error' in b && typeof b.status !== 'number') throw new NotSentError(errorText(b.error));
-    const v = typeof b.balance === 'string' && /^\d+$/.test(b.balance) ? Number(b.balance) : undefined;
-    if (v !== undefined) this.balances.set(tokenId, v);
   }
 
   private filledEvent(
@@ -622,59 +400,6 @@ export class ClobVenue implements ExecutionVenue {
   }
 
   private event(cmd: OrderCommand, o: NonFill): VenueEvent {
-    const tsMs = this.clock.now();
-    if (o.kind === 'unknown')
-      return { kind: 'unknown', clientOrderId: cmd.clientOrderId, tsMs, reason: o.reason };
-    const kind = o.kind === 'retry' ? 'rejected' : o.kind;
-    return {
-      kind,
-      clientOrderId: cmd.clientOrderId,
-      tsMs,
-      reason: o.reason,
-      ...(o.cause === undefined ? {} : { cause: o.cause }),
-    };
+    return nonFillEvent(cmd, o, this.clock.now());
   }
-}
-
-/** A failure to build an order: the venue not answering (timeout, network) or the order itself. */
-function buildFailureCause(err: unknown): FailureCause {
-  if (err instanceof TimeoutError) return 'venue_unavailable';
-  const m = (err as Error).message ?? '';
-  return /ECONNREFUSED|ECONNRESET|socket hang up|ENOTFOUND|EAI_AGAIN|failed to (fetch market info|resolve condition id)|timeout/i.test(
-    m,
-  )
-    ? 'venue_unavailable'
-    : 'market';
-}
-
-/** A decimal integer string (or number) as bigint; `null` otherwise. */
-function bigintOf(v: unknown): bigint | null {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
-  return typeof v === 'string' && /^\d+$/.test(v) ? BigInt(v) : null;
-}
-
-/** Credentials by create-or-derive (issue #8), or a `config` error with a one-line hint. */
-async function obtainCreds(
-  opts: ClobVenueOptions,
-  wallet: WalletClient,
-  signatureType: number,
-  timeoutMs: number,
-): Promise<ApiKeyCreds> {
-  const host = opts.host.replace(/\/+$/, '');
-  let got;
-  try {
-    got = await createOrDeriveCreds(host, wallet, opts.chainId, timeoutMs);
-  } catch (err) {
-    throw new TraderError(
-      `could not create or derive CLOB API credentials from ${host}: ${errorText((err as Error).message)}`,
-      'config',
-    );
-  }
-  if ('creds' in got) return got.creds;
-  const hint = accountSetupHint(got.error, signatureType);
-  throw new TraderError(
-    hint ??
-      `could not create or derive CLOB API credentials from ${host} (status ${got.status ?? 'none'}: ${errorText(got.error)})`,
-    'config',
-  );
 }

@@ -6,7 +6,7 @@
  * minimum marketable notional, and the held balance on SELL. Deterministic: trade ids are
  * `sim-<n>`, time comes from the injected clock.
  */
-import type { Clock } from '../core/clock';
+import type { Clock, Scheduler } from '../core/clock';
 import { MICROS, notionalFloor } from '../core/money';
 import type { OrderCommand, VenueEvent } from '../core/types';
 import type { OrderBook } from '../book/order-book';
@@ -19,7 +19,11 @@ import type { ExecutionVenue } from './venue';
 export interface SimVenueOptions {
   /** Looks up the current book of a token (`undefined` = unknown token → rejected). */
   readonly bookOf: (tokenId: string) => OrderBook | undefined;
-  readonly clock: Clock;
+  /**
+   * The engine's clock: the time an order is sent, and (`latencyMs` > 0) the scheduler its
+   * arrival runs on (issue #10: the driver does not pump the venue).
+   */
+  readonly clock: Clock & Scheduler;
   /** Order travel time, ms (0 = fill synchronously inside `submit`). */
   readonly latencyMs: number;
   readonly fee: FeeModel;
@@ -27,16 +31,10 @@ export interface SimVenueOptions {
   readonly minNotional: number;
 }
 
-interface Queued {
-  readonly cmd: OrderCommand;
-  readonly dueMs: number;
-}
-
 /** Simulated FOK venue. */
 export class SimVenue implements ExecutionVenue {
   readonly name = 'sim';
   private listener: (ev: VenueEvent) => void = () => undefined;
-  private readonly queue: Queued[] = [];
   private readonly balances = new Map<string, number>();
   private nextTrade = 0;
   private readonly seen = new Set<string>();
@@ -55,25 +53,10 @@ export class SimVenue implements ExecutionVenue {
       this.listener(this.execute(cmd, this.opts.clock.now()));
       return;
     }
-    this.queue.push({ cmd, dueMs: this.opts.clock.now() + this.opts.latencyMs });
-  }
-
-  /** Orders waiting for their arrival time. */
-  get pending(): number {
-    return this.queue.length;
-  }
-
-  /**
-   * Executes queued orders that have arrived: due before `nowMs` (`inclusive` false: the book has
-   * not moved to `nowMs` yet) or at/before it (`inclusive` true). Outcomes go to the listener.
-   */
-  processDue(nowMs: number, inclusive: boolean): void {
-    while (this.queue.length > 0) {
-      const q = this.queue[0]!;
-      if (q.dueMs > nowMs || (!inclusive && q.dueMs === nowMs)) return;
-      this.queue.shift();
-      this.listener(this.execute(q.cmd, q.dueMs));
-    }
+    // executed against the book as it is when the order arrives (the clock runs it then)
+    this.opts.clock.schedule(this.opts.clock.now() + this.opts.latencyMs, (dueMs) =>
+      this.listener(this.execute(cmd, dueMs)),
+    );
   }
 
   /** Shares of a token held, micro-shares. */

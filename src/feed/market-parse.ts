@@ -9,7 +9,7 @@ import { MICROS, parseMicros as parseMicrosImport } from '../core/money';
 
 // bound once: called for every price and size of every frame (see canonical-csv.ts)
 const parseMicros = parseMicrosImport;
-import type { BookSide, FrameParse, MarketEvent } from './market-events';
+import type { BookSide, FrameParse, MarketEvent } from '../core/market-events';
 
 /** Venue tick sizes in micro-USDC: 0.1, 0.01, 0.001, 0.0001, 0.005, 0.0025. */
 export const VALID_TICK_SIZES: ReadonlySet<number> = new Set([100_000, 10_000, 1_000, 100, 5_000, 2_500]);

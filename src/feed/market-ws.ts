@@ -9,7 +9,7 @@
 import type { Clock } from '../core/clock';
 import type { BackoffPolicy } from './backoff';
 import { ReconnectingSocket } from './reconnecting-socket';
-import type { FrameParse, MarketEvent } from './market-events';
+import type { FrameParse, MarketEvent } from '../core/market-events';
 
 /** Counters of the client (monotonic). */
 export interface MarketWsCounters {

@@ -187,37 +187,62 @@ export class ReorderBuffer<T extends { readonly tsMs: number }> {
  */
 export class WindowDedup {
   /**
-   * Lines by row `tsMs − base` (a small integer keeps Map hashing cheap; insertion ≈ `tsMs`
-   * order); usually one line per key.
+   * Row `tsMs` of the recorded lines, sorted (equal keys in arrival order) from `head` on: rows
+   * arrive nearly in order, so a line is almost always appended, and a duplicate is looked up
+   * among the few entries of its `tsMs` (issue #10: a `Map` here cost a fifth of the stream).
    */
-  private readonly byTs = new Map<number, string | string[]>();
-  private base = NaN;
+  private keys: number[] = [];
+  private lines: string[] = [];
+  private head = 0;
 
   /** Records `line` (whose row is at `tsMs`); `false` when it was recorded before (a duplicate). */
   add(tsMs: number, line: string): boolean {
-    if (this.base !== this.base) this.base = tsMs;
-    const key = tsMs - this.base;
-    const seen = this.byTs.get(key);
-    if (seen === undefined) this.byTs.set(key, line);
-    else if (typeof seen === 'string') {
-      if (seen === line) return false;
-      this.byTs.set(key, [seen, line]);
+    const { keys, lines } = this;
+    const n = keys.length;
+    if (n === this.head || tsMs > (keys[n - 1] as number)) {
+      keys.push(tsMs);
+      lines.push(line);
+      return true;
+    }
+    // first entry at tsMs or later (binary search over the kept entries)
+    let lo = this.head;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((keys[mid] as number) < tsMs) lo = mid + 1;
+      else hi = mid;
+    }
+    let i = lo;
+    for (; i < n && keys[i] === tsMs; i++) if (lines[i] === line) return false;
+    if (i === n) {
+      keys.push(tsMs);
+      lines.push(line);
     } else {
-      if (seen.includes(line)) return false;
-      seen.push(line);
+      keys.splice(i, 0, tsMs);
+      lines.splice(i, 0, line);
     }
     return true;
   }
 
-  /**
-   * Forgets lines of rows older than `floorTs` (such rows are late, never duplicates), oldest
-   * inserted first up to the first newer one; the few out-of-order ones go on a later call.
-   */
+  /** Forgets lines of rows older than `floorTs` (such rows are late, never duplicates). */
   prune(floorTs: number): void {
-    const floor = floorTs - this.base;
-    for (const key of this.byTs.keys()) {
-      if (key >= floor) break;
-      this.byTs.delete(key);
+    const { keys } = this;
+    let h = this.head;
+    while (h < keys.length && (keys[h] as number) < floorTs) h++;
+    if (h === keys.length) {
+      this.keys = [];
+      this.lines = [];
+      this.head = 0;
+      return;
     }
+    if (h >= 1024 && h * 2 >= keys.length) {
+      this.keys = keys.slice(h);
+      this.lines = this.lines.slice(h);
+      h = 0;
+    } else {
+      // release the pruned lines now (their strings hold the read chunk they were split from)
+      for (let j = this.head; j < h; j++) (this.lines as (string | undefined)[])[j] = undefined;
+    }
+    this.head = h;
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock';
 import type { BackoffPolicy } from './backoff';
-import type { SpotPrice } from './market-events';
+import type { SpotPrice } from '../core/market-events';
 import { ReconnectingSocket } from './reconnecting-socket';
 
 /** Options of the RTDS client. */

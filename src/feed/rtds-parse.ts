@@ -6,7 +6,7 @@
  * Chainlink snapshot arrived labelled `crypto_prices`), so snapshots are routed by symbol shape:
  * `a/b` → `crypto_prices_chainlink`, else `crypto_prices`. Never throws.
  */
-import type { SpotPrice } from './market-events';
+import type { SpotPrice } from '../core/market-events';
 
 /** What one RTDS frame gave. */
 export interface RtdsParse {

@@ -4,7 +4,7 @@
  * parse failures become `InputError`s for the caller to count and retry on its next poll.
  */
 import { InputError } from '../core/errors';
-import type { MarketEvent } from '../feed/market-events';
+import type { MarketEvent } from '../core/market-events';
 import { parseMarketFrame } from '../feed/market-parse';
 import { parseGammaEventOrMarkets } from './gamma';
 import type { MarketInfo } from './market-info';

@@ -7,7 +7,7 @@
  * (Chainlink reports whole seconds), else the latest one before T within `maxAgeMs`. This matches
  * the shared data's check (data/README.md §2: 257 of 257 markets with a tick at the end second).
  */
-import type { SpotPrice } from '../feed/market-events';
+import type { SpotPrice } from '../core/market-events';
 
 /** A price observation kept by the oracle. */
 interface Observation {

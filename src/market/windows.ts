@@ -10,7 +10,7 @@
  * during EST (e.g. `btc-updown-4h-1769288400` = 2026-01-24 16:00 EST); observed in public slugs,
  * behaviour on DST-switch days UNCONFIRMED.
  */
-import { InputError } from '../core/errors';
+import { ConfigError, InputError } from '../core/errors';
 import { windowSlug } from '../core/ids';
 import type { WindowRef } from '../core/types';
 
@@ -187,4 +187,17 @@ export function windowEpochsBetween(windowSec: number, fromMs: number, toMs: num
     if ((s + windowSec) * 1000 > fromMs && isWindowStart(windowSec, s)) out.push(s);
   }
   return out;
+}
+
+/** Parses `15m,1h` into window lengths in seconds. @throws {ConfigError} on an unknown interval. */
+export function parseIntervals(text: string): number[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      if (!['5m', '15m', '1h', '4h'].includes(s))
+        throw new ConfigError(`unknown interval ${s}: use 5m, 15m, 1h or 4h`);
+      return intervalSec(s as Interval);
+    });
 }

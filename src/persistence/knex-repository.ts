@@ -4,6 +4,7 @@
  * (formatMicros/parseMicros) and integer ms as `bigint`; int8 and numeric come back as strings on
  * both backends (see `db.ts`) and are converted back to numbers here.
  */
+import type { ParityRecord } from '../parity/parity-record';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PGlite } from '@electric-sql/pglite';
@@ -36,6 +37,7 @@ import {
   ORDER_ATTEMPT,
   POSITION,
   RAW_FRAME,
+  PARITY,
   RUN,
   storedWallet,
   toRow,
@@ -75,7 +77,11 @@ export class KnexRepository implements Repository {
 
   /** Inserts a run row (its wallet lowercased) and returns its id (a positive safe integer). */
   async createRun(run: RunRecord): Promise<number> {
-    const extra = { started_at: new Date(run.startedAtMs), wallet: storedWallet(run.wallet) };
+    const extra = {
+      started_at: new Date(run.startedAtMs),
+      wallet: storedWallet(run.wallet),
+      linked_run_id: run.linkedRunId ?? null,
+    };
     const rows: Row[] = await this.db('runs')
       .insert(toRow(RUN, run, extra))
       .returning('id');
@@ -86,6 +92,21 @@ export class KnexRepository implements Repository {
   async latestRunOf(mode: RunRecord['mode'], wallet: string): Promise<number | null> {
     const r: Row | undefined = await this.db('runs')
       .where({ mode, wallet: wallet.toLowerCase() })
+      .orderBy('id', 'desc')
+      .first('id');
+    return r === undefined ? null : Number(r['id']);
+  }
+
+  /** Returns the id of the newest run of `mode` (any wallet), or null. */
+  async latestRun(mode: RunRecord['mode']): Promise<number | null> {
+    const r: Row | undefined = await this.db('runs').where({ mode }).orderBy('id', 'desc').first('id');
+    return r === undefined ? null : Number(r['id']);
+  }
+
+  /** Returns the id of the newest run of `mode` linked to `runId` (a live run's twin), or null. */
+  async linkedRunOf(runId: number, mode: RunRecord['mode']): Promise<number | null> {
+    const r: Row | undefined = await this.db('runs')
+      .where({ mode, linked_run_id: runId })
       .orderBy('id', 'desc')
       .first('id');
     return r === undefined ? null : Number(r['id']);
@@ -110,6 +131,7 @@ export class KnexRepository implements Repository {
     return {
       ...fromRow(RUN, r),
       wallet: r['wallet'] as string | null,
+      linkedRunId: r['linked_run_id'] === null ? null : Number(r['linked_run_id']),
       id: Number(r['id']),
       startedAtMs: (r['started_at'] as Date).getTime(),
       finishedAtMs: finished === null ? null : finished.getTime(),
@@ -236,6 +258,23 @@ export class KnexRepository implements Repository {
       .where({ run_id: runId })
       .orderByRaw('created_ms, client_order_id collate "C"');
     return rows.map((r) => fromRow(ORDER, r));
+  }
+
+  /** Inserts or updates parity rows by (live run, position key) (issue #11). */
+  async upsertParity(liveRunId: number, shadowRunId: number, rows: readonly ParityRecord[]): Promise<void> {
+    const extra = { live_run_id: liveRunId, shadow_run_id: shadowRunId, updated_at: this.db.fn.now() };
+    const out = lastByKey(rows, (r) => r.positionKey).map((r) => toRow(PARITY, r, extra));
+    await this.write(out, PARITY.length + 3, (q, part) =>
+      q('parity').insert(part).onConflict(['live_run_id', 'position_key']).merge(),
+    );
+  }
+
+  /** Returns the parity rows of a live run by window epoch, then position key (byte order). */
+  async loadParity(liveRunId: number): Promise<ParityRecord[]> {
+    const rows: Row[] = await this.db('parity')
+      .where({ live_run_id: liveRunId })
+      .orderByRaw('window_epoch, position_key collate "C"');
+    return rows.map((r) => fromRow(PARITY, r));
   }
 
   /** Returns the fills of a run ordered by tsMs, then tradeId (byte order). */

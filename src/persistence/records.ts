@@ -2,11 +2,12 @@
  * Row shapes the repository reads and writes. Units as in `core/types.ts`: prices, sizes and
  * money in integer micros (the repository stores them as `numeric` in whole units), times in ms.
  */
-import type { ExitReason, PositionState, Side, TickRow } from '../core/types';
+import type { TickRow } from '../core/types';
 
 /** A replay/sim/live run (design §10: mode, config hash, code revision). */
 export interface RunRecord {
-  readonly mode: 'replay' | 'sim' | 'live';
+  /** `shadow`: the paper twin of a live run (issue #11), linked to it by `linkedRunId`. */
+  readonly mode: 'replay' | 'sim' | 'live' | 'shadow';
   readonly configHash: string;
   readonly codeRevision: string;
   /** Input path(s) or feed description. */
@@ -19,6 +20,8 @@ export interface RunRecord {
    * restarted trader can find the run it continues (issue #4). Stored lowercased.
    */
   readonly wallet?: string | null;
+  /** The run this one belongs to: a `shadow` run's live run (issue #11); absent/null otherwise. */
+  readonly linkedRunId?: number | null;
 }
 
 /** A market window with its two tokens (design §10 windows table). */
@@ -57,83 +60,10 @@ export interface TickRecord extends TickRow {
   readonly recvMs: number;
 }
 
-/** Current state of a position (design §10 positions table); upserted by `positionKey`. */
-export interface PositionRecord {
-  readonly positionKey: string;
-  readonly strategy: string;
-  readonly crypto: string;
-  readonly windowSec: number;
-  readonly windowEpoch: number;
-  readonly side: Side;
-  readonly tokenId: string;
-  readonly state: PositionState;
-  readonly entryTimeMs: number | null;
-  readonly entryPrice: number | null;
-  readonly shares: number;
-  readonly costUsdc: number;
-  readonly entryFeeUsdc: number;
-  readonly highWaterMark: number | null;
-  readonly trailingActivatedAtMs: number | null;
-  readonly exitReason: ExitReason | null;
-  readonly exitTimeMs: number | null;
-  readonly exitPrice: number | null;
-  readonly proceedsUsdc: number | null;
-  readonly exitFeeUsdc: number | null;
-  readonly pnlUsdc: number | null;
-  readonly exitAttempts: number;
-  readonly updatedMs: number;
-}
-
-/** One journal row (append-only, `seq` strictly increasing per run). */
-export interface PositionEventRecord {
-  readonly seq: number;
-  readonly positionKey: string;
-  /** e.g. `OPENED`, `HWM_UPDATE`, `TRAILING_ACTIVATED`, `EXIT_FIRED`, `EXIT_FAILED`, `CLOSED`. */
-  readonly type: string;
-  readonly fromState: PositionState | null;
-  readonly toState: PositionState | null;
-  readonly tsMs: number;
-  /** Inputs of the rule or event, JSON. */
-  readonly data: Record<string, unknown>;
-}
-
-/** An order sent to a venue and its final status. */
-export interface OrderRecord {
-  readonly clientOrderId: string;
-  readonly positionKey: string;
-  readonly purpose: 'entry' | 'exit';
-  readonly tokenId: string;
-  readonly side: 'BUY' | 'SELL';
-  readonly tif: string;
-  readonly limitPrice: number;
-  readonly notional: number | null;
-  readonly shares: number | null;
-  readonly status: 'filled' | 'killed' | 'rejected' | 'unknown' | 'pending';
-  readonly reason: string | null;
-  readonly createdMs: number;
-  readonly updatedMs: number;
-}
-
-/** One fill (unique venue trade id, design §10). */
-export interface FillRecord {
-  readonly tradeId: string;
-  readonly clientOrderId: string;
-  readonly positionKey: string;
-  readonly price: number;
-  readonly shares: number;
-  readonly feeUsdc: number;
-  readonly tsMs: number;
-}
-
-/**
- * One signed attempt of an order (issue #4). Written before the order is posted, so a restarted
- * trader can ask the venue about an order whose outcome it never saw; an order retried with a
- * fresh signature has several attempts under one client order id.
- */
-export interface OrderAttemptRecord {
-  readonly clientOrderId: string;
-  /** The venue's order id: the EIP-712 hash of the order signed for this attempt. */
-  readonly venueOrderId: string;
-  /** Signing time, ms. */
-  readonly signedMs: number;
-}
+export type {
+  PositionRecord,
+  PositionEventRecord,
+  OrderRecord,
+  FillRecord,
+  OrderAttemptRecord,
+} from '../trader/journal-records';

@@ -1,3 +1,4 @@
+import type { ParityRecord } from '../parity/parity-record';
 import type { WalletLock } from './wallet-lock';
 import type {
   FillRecord,
@@ -27,6 +28,17 @@ export interface Repository {
    * case-insensitively), or null when there is none.
    */
   latestRunOf(mode: RunRecord['mode'], wallet: string): Promise<number | null>;
+  /** Returns the id of the newest run of `mode` (any wallet), or null (the parity report's default). */
+  latestRun(mode: RunRecord['mode']): Promise<number | null>;
+  /** Returns the id of the newest run of `mode` linked to `runId` (a live run's twin), or null. */
+  linkedRunOf(runId: number, mode: RunRecord['mode']): Promise<number | null>;
+  /**
+   * Inserts or updates parity rows of live run `liveRunId` and its twin `shadowRunId` by
+   * (live run, position key) (issue #11).
+   */
+  upsertParity(liveRunId: number, shadowRunId: number, rows: readonly ParityRecord[]): Promise<void>;
+  /** Returns the parity rows of a live run, by window epoch then position key. */
+  loadParity(liveRunId: number): Promise<ParityRecord[]>;
   /** Stores the finish time (ms) and the summary JSON of a run. */
   finishRun(runId: number, finishedAtMs: number, summary: Record<string, unknown>): Promise<void>;
   /** Inserts or updates windows by slug. */

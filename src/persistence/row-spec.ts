@@ -4,6 +4,7 @@
  * `numeric` whole units; int8 and numeric come back as strings on both backends (see `db.ts`).
  */
 import { formatMicros, parseMicros } from '../core/money';
+import type { ParityRecord } from '../parity/parity-record';
 import type {
   FillRecord,
   OrderAttemptRecord,
@@ -21,10 +22,10 @@ export const MAX_PARAMS = 60_000;
 
 export type Row = Record<string, unknown>;
 /**
- * How a field is stored: text/int as is, int8 (ms, epochs) as bigint, micros as numeric whole
- * units, float (spot USD) as numeric, json as jsonb.
+ * How a field is stored: text/int/bool as is, int8 (ms, epochs) as bigint, micros as numeric
+ * whole units, float (spot USD, tick counts) as numeric, json as jsonb.
  */
-export type Kind = 'text' | 'int' | 'int8' | 'micros' | 'float' | 'json';
+export type Kind = 'text' | 'int' | 'int8' | 'micros' | 'float' | 'json' | 'bool';
 /** Storage kind of every field of a record (the compiler checks that none is missing). */
 type Kinds<T> = { readonly [K in keyof T]-?: Kind };
 /** Field mapping: record key, column name (the key in snake_case), storage kind. */
@@ -45,7 +46,7 @@ export const WINDOW = spec<WindowRecord>({
   ...{ startPrice: 'float', endPrice: 'float', expectedWinner: 'text' },
 });
 /** Without startedAtMs (timestamptz) and wallet (optional, lowercased): the repository maps those. */
-export const RUN = spec<Omit<RunRecord, 'startedAtMs' | 'wallet'>>({
+export const RUN = spec<Omit<RunRecord, 'startedAtMs' | 'wallet' | 'linkedRunId'>>({
   ...{ mode: 'text', configHash: 'text', codeRevision: 'text', input: 'text', config: 'json' },
 });
 export const TICK = spec<TickRecord>({
@@ -79,6 +80,17 @@ export const RAW_FRAME = spec<RawFrameRecord>({
 export const FILL = spec<FillRecord>({
   ...{ tradeId: 'text', clientOrderId: 'text', positionKey: 'text', price: 'micros', shares: 'micros' },
   ...{ feeUsdc: 'micros', tsMs: 'int8' },
+});
+
+export const PARITY = spec<ParityRecord>({
+  ...{ positionKey: 'text', kind: 'text', reason: 'text', strategy: 'text', crypto: 'text' },
+  ...{ windowSec: 'int', windowEpoch: 'int8', liveEntryTimeMs: 'int8', paperEntryTimeMs: 'int8' },
+  ...{ liveExitTimeMs: 'int8', paperExitTimeMs: 'int8', liveEntryPrice: 'micros', paperEntryPrice: 'micros' },
+  ...{ liveExitPrice: 'micros', paperExitPrice: 'micros', liveShares: 'micros', paperShares: 'micros' },
+  ...{ liveFeesUsdc: 'micros', paperFeesUsdc: 'micros', liveExitReason: 'text', paperExitReason: 'text' },
+  ...{ liveExitAttempts: 'int', paperExitAttempts: 'int', livePnlUsdc: 'micros', paperPnlUsdc: 'micros' },
+  ...{ entrySlippage: 'micros', entrySlippageTicks: 'float', exitSlippage: 'micros' },
+  ...{ exitSlippageTicks: 'float', pnlDiffUsdc: 'micros', reasonAgrees: 'bool', latencyMs: 'int8' },
 });
 
 /** Returns a wallet address as stored: lowercased, null when absent. */

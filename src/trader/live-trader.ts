@@ -8,8 +8,7 @@
  * instead (reason `manual`) and no signal is acted on.
  */
 import { InvariantError } from '../core/errors';
-import { positionKey, positionKeyOfClientOrderId, positionKeySeq, windowKey } from '../core/ids';
-import { MICROS } from '../core/money';
+import { positionKeyOfClientOrderId } from '../core/ids';
 import type {
   FailureCause,
   OrderCommand,
@@ -24,57 +23,33 @@ import { windowEndMs } from '../core/types';
 import type { Strategy } from '../strategy/strategy';
 import { newPosition, type Position } from './position';
 import { runExitRules } from './exit-rules';
-import { decideReversal } from './exits/reversal';
 import type { ExitThresholds } from './exits/thresholds';
 import { payoutFor, winnerFromLastTick } from './exits/window-expiry';
 import { newTraderStats, type TraderStats } from './trader-stats';
 import { Journal, NULL_SINK, type TraderSink } from './trader-sink';
 import { OrderDesk, type DeskConfig } from './order-desk';
-import { RiskLimits, type RiskLimitConfig } from './risk-limits';
+import { riskAwareSink, RiskLimits, type RiskLimitConfig } from './risk-limits';
+import { noteFlattenHeld } from './flatten-held';
+import { Corrector, type Correction, type CorrectionResult } from './corrections';
+import { PositionBook, type WindowState } from './position-book';
+import { Reversals } from './reversals';
 
 /** Settings the trader reads (a subset of `Config`, units as in `.env.example`). */
 export interface TraderConfig extends ExitThresholds, DeskConfig, RiskLimitConfig {
   readonly EXIT_BEFORE_END_MS: number;
 }
 
-/** Strategy name of positions adopted from the chain by reconciliation (issue #4). */
-export const RECONCILED_STRATEGY = 'reconciled';
-
-/** Per-window state. */
-interface WindowState {
-  readonly window: WindowRef;
-  readonly key: string;
-  readonly endMs: number;
-  lastTick: Tick | null;
-  readonly positions: Position[];
-  /** Entries per strategy in this window. */
-  readonly entries: Map<string, number>;
-  /** Highest position-key number used per strategy (never decremented: keys and order ids stay unique). */
-  readonly keySeq: Map<string, number>;
-  resolved: boolean;
-  /** The winner read from the chain (live), which takes precedence over the last tick's. */
-  chainWinner: Side | null;
-}
-
-/** An entry waiting for reversal exits to fill. */
-interface PendingReversal {
-  readonly signal: Signal;
-  readonly ws: WindowState;
-  readonly waiting: Set<string>;
-}
+export { RECONCILED_STRATEGY } from './corrections';
 
 /** The trader. */
 export class LiveTrader {
   /** Counters (read-only for callers). */
   readonly stats: TraderStats = newTraderStats();
-  private readonly windows = new Map<string, WindowState>();
-  /** Resolved windows by key → end time (pruned after a day), to drop their late ticks. */
-  private readonly resolvedKeys = new Map<string, number>();
-  private readonly byKey = new Map<string, Position>();
-  private readonly reversals: PendingReversal[] = [];
+  /** Windows and positions. */
+  private readonly book = new PositionBook();
+  private readonly reversals: Reversals;
   private readonly desk: OrderDesk;
   private lastTickSeq = 0;
-  private nextExpiryMs = Number.POSITIVE_INFINITY;
   /** The window of the previous tick (ticks of one window usually come in runs). */
   private lastWs: WindowState | null = null;
   private readonly journal: Journal;
@@ -82,6 +57,7 @@ export class LiveTrader {
   readonly risk: RiskLimits;
   /** Flatten mode (issue #8 point 13): every OPEN position is sold, no new entry. */
   private flattening = false;
+  private readonly corrector: Corrector;
 
   /**
    * Creates a trader; `sink` receives journal rows and snapshots (default: discarded);
@@ -95,24 +71,19 @@ export class LiveTrader {
   ) {
     this.risk = new RiskLimits(cfg);
     // the daily loss limit learns every realised P&L on its way to the sink
-    this.journal = new Journal(
-      {
-        onPositionEvent: (e) => sink.onPositionEvent(e),
-        onPosition: (p) => sink.onPosition(p),
-        onOrder: (o) => sink.onOrder(o),
-        onFill: (f) => sink.onFill(f),
-        onWindowResolved: (w, winner, ts) => sink.onWindowResolved(w, winner, ts),
-        onPositionClosed: (p) => {
-          // tokens adopted by reconciliation have no known cost: their payout is no profit of
-          // the day (issue #8 point 2: it would defeat DAILY_LOSS_LIMIT_USDC)
-          if (p.pnlUsdc !== null && p.strategy !== RECONCILED_STRATEGY)
-            this.risk.recordClose(p.pnlUsdc, p.exitTimeMs ?? 0);
-          sink.onPositionClosed(p);
-        },
-      },
-      journalSeqStart,
-    );
+    this.journal = new Journal(riskAwareSink(sink, this.risk), journalSeqStart);
     this.desk = new OrderDesk(cfg, this.journal, this.stats);
+    this.reversals = new Reversals(cfg, this.journal, this.desk, this.stats);
+    this.corrector = new Corrector({
+      book: this.book,
+      journal: this.journal,
+      desk: this.desk,
+      risk: this.risk,
+      entryOutcome: (p, ev, nowMs) => this.onEntryOutcome(p, ev, nowMs),
+      afterExitOutcome: (p, nowMs, out) => this.afterExitOutcome(p, nowMs, out),
+      resolveIfEnded: (w, nowMs, out) => this.resolveIfEnded(w, nowMs, out),
+      resolveWindow: (ws, nowMs, out) => this.resolveWindow(ws, nowMs, out),
+    });
   }
 
   /**
@@ -123,10 +94,10 @@ export class LiveTrader {
    * @throws {InvariantError} for a CLOSED position or a key already held.
    */
   restore(p: Position, inFlight: OrderCommand | null, nowMs: number): void {
-    if (p.state === 'CLOSED' || this.byKey.has(p.key))
+    if (p.state === 'CLOSED' || this.book.has(p.key))
       throw new InvariantError(`restore: ${p.key} is ${p.state === 'CLOSED' ? 'closed' : 'already held'}`);
-    this.register(this.windowState(p.window, windowKey(p.window)), p);
-    this.reserveKey(p.key, p.strategy, p.window);
+    this.book.register(this.book.windowState(p.window), p);
+    this.book.reserveKey(p.key, p.strategy, p.window);
     if (inFlight !== null) {
       p.openOrderId = inFlight.clientOrderId;
       p.orderSentMs = inFlight.createdMs;
@@ -147,10 +118,7 @@ export class LiveTrader {
    * so that a new position never takes it again.
    */
   reserveKey(key: string, strategy: string, window: WindowRef): void {
-    const n = positionKeySeq(key, strategy, window);
-    if (n === null) return;
-    const ws = this.windowState(window, windowKey(window));
-    if (n > (ws.keySeq.get(strategy) ?? 0)) ws.keySeq.set(strategy, n);
+    this.book.reserveKey(key, strategy, window);
   }
 
   /** Journals an audit row about `positionKey` (a held position or not), e.g. `RECONCILED`. */
@@ -159,77 +127,13 @@ export class LiveTrader {
   }
 
   /**
-   * Reconciliation adopted the chain's size for a position (design §9): sets `shares`
-   * (micro-shares) and journals `RECONCILED` with `audit`. Returns false for an unknown key.
+   * Applies a correction at `nowMs` (ms): see {@link Correction} for each kind (design §9,
+   * issues #4, #8, #10). Returns whether it applied, the position it changed or adopted, and the
+   * orders it caused. Never throws for an unknown key or a position in another state: it does
+   * not apply.
    */
-  reconcileShares(key: string, shares: number, nowMs: number, audit: Record<string, unknown>): boolean {
-    const p = this.byKey.get(key);
-    if (p === undefined || p.state === 'CLOSED') return false;
-    const before = p.shares;
-    p.shares = shares;
-    this.journal.event(p, 'RECONCILED', p.state, nowMs, {
-      ...audit,
-      sharesBefore: before,
-      sharesAfter: shares,
-    });
-    this.journal.position(p, nowMs);
-    return true;
-  }
-
-  /**
-   * Reconciliation found no tokens behind a position (design §9): CLOSED with exit reason
-   * `manual`, proceeds 0 (unknown to the trader; the collateral is wherever the venue put it),
-   * journaled `RECONCILED` then `CLOSED`. Returns false for an unknown key.
-   */
-  reconcileClose(key: string, nowMs: number, audit: Record<string, unknown>): boolean {
-    const p = this.byKey.get(key);
-    if (p === undefined || p.state === 'CLOSED') return false;
-    this.journal.event(p, 'RECONCILED', p.state, nowMs, audit);
-    if (p.state === 'PENDING') {
-      // an entry that bought nothing: it ends as a failed entry, never as a trade
-      this.onEntryOutcome(
-        p,
-        {
-          kind: 'rejected',
-          clientOrderId: p.openOrderId ?? `${p.key}:entry`,
-          tsMs: nowMs,
-          reason: 'reconciled: no tokens on chain for the unanswered entry',
-        },
-        nowMs,
-      );
-    } else {
-      this.desk.closeReconciled(p, nowMs);
-      this.afterExitOutcome(p, nowMs, []);
-    }
-    this.resolveIfEnded(p.window, nowMs, []);
-    return true;
-  }
-
-  /**
-   * A PENDING entry whose order the venue never answered, confirmed by the chain (issue #8
-   * point 6): OPEN with `shares` (micro-shares, the chain balance the entry added), cost the
-   * entry's full notional (a FOK BUY spends at most it: the P&L errs on the side of a loss), no
-   * fee. Journals `RECONCILED` then `OPENED`. Returns false unless `key` is PENDING.
-   */
-  confirmEntry(key: string, shares: number, nowMs: number, audit: Record<string, unknown>): boolean {
-    const p = this.byKey.get(key);
-    if (p === undefined || p.state !== 'PENDING' || shares <= 0) return false;
-    this.journal.event(p, 'RECONCILED', p.state, nowMs, { ...audit, shares });
-    this.onEntryOutcome(
-      p,
-      {
-        kind: 'filled',
-        clientOrderId: p.openOrderId ?? `${p.key}:entry`,
-        tsMs: nowMs,
-        fills: [],
-        shares,
-        notional: this.desk.entryNotional,
-        feeUsdc: 0,
-        feeShares: 0,
-      },
-      nowMs,
-    );
-    return true;
+  correct(c: Correction, nowMs: number): CorrectionResult {
+    return this.corrector.apply(c, nowMs);
   }
 
   /**
@@ -239,70 +143,8 @@ export class LiveTrader {
    */
   checkLockTimeouts(nowMs: number): number {
     let n = 0;
-    for (const p of this.byKey.values()) if (this.desk.checkLockTimeout(p, nowMs)) n += 1;
+    for (const p of this.book.positions()) if (this.desk.checkLockTimeout(p, nowMs)) n += 1;
     return n;
-  }
-
-  /**
-   * Reconciliation found tokens no position explains (design §9): adopts them as an OPEN
-   * position of strategy `reconciled`, held to resolution (its entry price is unknown, so no exit
-   * rule runs), journaled `RECONCILED`. Returns the new position.
-   */
-  adoptPosition(
-    window: WindowRef,
-    side: Side,
-    tokenId: string,
-    shares: number,
-    nowMs: number,
-    audit: Record<string, unknown>,
-  ): Position {
-    const ws = this.windowState(window, windowKey(window));
-    const p = newPosition(
-      this.nextKey(ws, RECONCILED_STRATEGY),
-      RECONCILED_STRATEGY,
-      window,
-      side,
-      tokenId,
-      nowMs,
-    );
-    p.state = 'OPEN';
-    p.shares = shares;
-    p.entryTimeMs = nowMs;
-    p.holdToResolution = true;
-    p.fillTickSeq = 0;
-    this.register(ws, p);
-    this.journal.event(p, 'RECONCILED', 'PENDING', nowMs, audit);
-    this.journal.position(p, nowMs);
-    return p;
-  }
-
-  /**
-   * Resolves a window from its on-chain payout (live, when no tick of the window arrived to
-   * settle it, e.g. positions restored after its end): closes its positions at `winner`.
-   */
-  resolveFromChain(window: WindowRef, winner: Side, nowMs: number): OrderCommand[] {
-    const out: OrderCommand[] = [];
-    const ws = this.windows.get(windowKey(window));
-    if (ws === undefined) return out;
-    ws.chainWinner = winner;
-    this.resolveWindow(ws, Math.max(nowMs, ws.endMs), out);
-    return out;
-  }
-
-  /**
-   * Records what redeeming paid for a position closed at resolution (issue #4): proceeds
-   * (micro-USDC) replace the predicted payout, P&L is recomputed, `REDEEMED` is journaled with
-   * `data` (tx hash, block) and the snapshot re-emitted. The daily loss limit learns the difference.
-   */
-  recordPayout(p: Position, proceeds: number, nowMs: number, data: Record<string, unknown>): void {
-    const before = p.pnlUsdc ?? 0;
-    p.proceedsUsdc = proceeds;
-    p.exitPrice = p.shares > 0 ? Math.round((proceeds * MICROS) / p.shares) : p.exitPrice;
-    p.pnlUsdc = proceeds - (p.exitFeeUsdc ?? 0) - p.costUsdc;
-    if (p.pnlUsdc !== before && p.strategy !== RECONCILED_STRATEGY)
-      this.risk.recordClose(p.pnlUsdc - before, nowMs);
-    this.journal.event(p, 'REDEEMED', null, nowMs, { ...data, proceeds, pnl: p.pnlUsdc });
-    this.journal.position(p, nowMs);
   }
 
   /**
@@ -310,7 +152,7 @@ export class LiveTrader {
    * trades went to the sink), so memory stays flat over long replays.
    */
   position(key: string): Position | undefined {
-    return this.byKey.get(key);
+    return this.book.get(key);
   }
 
   /**
@@ -333,14 +175,14 @@ export class LiveTrader {
   setFlatten(on: boolean, nowMs?: number): OrderCommand[] {
     const out: OrderCommand[] = [];
     this.flattening = on;
-    for (const p of this.byKey.values()) {
+    for (const p of this.book.positions()) {
       if (!on) {
         p.flattenHeld = null;
         continue;
       }
       if (p.state !== 'OPEN' || nowMs === undefined) continue;
-      const tick = this.lastTickOf(p);
-      if (tick === null) this.noteFlattenHeld(p, 'no_bid', nowMs, null);
+      const tick = this.book.lastTickOf(p);
+      if (tick === null) noteFlattenHeld(this.journal, this.stats, p, 'no_bid', nowMs, null);
       else this.flattenOne(p, p.side === 'UP' ? tick.up : tick.down, nowMs, out);
     }
     return out;
@@ -351,15 +193,9 @@ export class LiveTrader {
     return this.flattening;
   }
 
-  private get openCount(): number {
-    let n = 0;
-    for (const p of this.byKey.values()) if (p.state !== 'CLOSED') n += 1;
-    return n;
-  }
-
   /** Returns the positions not yet CLOSED. */
   openPositions(): Position[] {
-    return [...this.byKey.values()].filter((p) => p.state !== 'CLOSED');
+    return [...this.book.positions()].filter((p) => p.state !== 'CLOSED');
   }
 
   /**
@@ -371,15 +207,15 @@ export class LiveTrader {
     const now = tick.tsMs;
     this.lastTickSeq = tick.seq;
     this.stats.ticks += 1;
-    if (now >= this.nextExpiryMs) this.expireWindows(now, out);
+    if (now >= this.book.nextExpiryMs) this.expireWindows(now, out);
     const wk = tick.windowKey;
     let ws = this.lastWs;
     if (ws === null || ws.key !== wk || ws.resolved) {
-      if (this.resolvedKeys.has(wk) || now >= windowEndMs(tick.window)) {
+      if (this.book.wasResolved(wk) || now >= windowEndMs(tick.window)) {
         this.stats.lateTicks += 1;
         return out;
       }
-      ws = this.lastWs = this.windowState(tick.window, wk);
+      ws = this.lastWs = this.book.windowState(tick.window, wk);
     } else if (now >= ws.endMs) {
       this.stats.lateTicks += 1;
       return out;
@@ -397,13 +233,13 @@ export class LiveTrader {
   onVenueEvent(ev: VenueEvent, nowMs: number): OrderCommand[] {
     const out: OrderCommand[] = [];
     const key = positionKeyOfClientOrderId(ev.clientOrderId);
-    const p = key === null ? undefined : this.byKey.get(key);
+    const p = key === null ? undefined : this.book.get(key);
     if (p === undefined || p.openOrderId !== ev.clientOrderId) {
       this.stats.unknownOrderEvents += 1;
       return out;
     }
     if (p.state === 'PENDING') this.onEntryOutcome(p, ev, nowMs);
-    else this.desk.onExitOutcome(p, ev, nowMs, this.lastTickOf(p), out);
+    else this.desk.onExitOutcome(p, ev, nowMs, this.book.lastTickOf(p), out);
     this.afterExitOutcome(p, nowMs, out);
     this.resolveIfEnded(p.window, nowMs, out);
     return out;
@@ -430,49 +266,15 @@ export class LiveTrader {
     );
   }
 
-  /** Resolves every window still open at the end of the input (`nowMs`, ms) and returns commands. */
-  finish(nowMs: number): OrderCommand[] {
+  /**
+   * Resolves every window still open at the end of the input (`nowMs`, ms) — with `endedOnly`,
+   * those whose end has passed (a paper twin's stop, issue #11) — and returns commands.
+   */
+  finish(nowMs: number, endedOnly = false): OrderCommand[] {
     const out: OrderCommand[] = [];
-    for (const ws of [...this.windows.values()]) this.resolveWindow(ws, Math.max(nowMs, ws.endMs), out);
+    for (const ws of this.book.openWindows())
+      if (!endedOnly || ws.endMs <= nowMs) this.resolveWindow(ws, Math.max(nowMs, ws.endMs), out);
     return out;
-  }
-
-  private windowState(w: WindowRef, wk: string): WindowState {
-    let ws = this.windows.get(wk);
-    if (ws === undefined) {
-      ws = {
-        window: w,
-        key: wk,
-        endMs: windowEndMs(w),
-        lastTick: null,
-        positions: [],
-        entries: new Map(),
-        keySeq: new Map(),
-        resolved: false,
-        chainWinner: null,
-      };
-      this.windows.set(wk, ws);
-      if (ws.endMs < this.nextExpiryMs) this.nextExpiryMs = ws.endMs;
-    }
-    return ws;
-  }
-
-  /** The next unused position key of a strategy in a window (never reused, even after a failed entry). */
-  private nextKey(ws: WindowState, strategy: string): string {
-    const n = (ws.keySeq.get(strategy) ?? 0) + 1;
-    ws.keySeq.set(strategy, n);
-    return positionKey(strategy, ws.window, n);
-  }
-
-  /** Adds a position to its window (counted in the strategy's entries) and to the key index. */
-  private register(ws: WindowState, p: Position): void {
-    ws.positions.push(p);
-    ws.entries.set(p.strategy, (ws.entries.get(p.strategy) ?? 0) + 1);
-    this.byKey.set(p.key, p);
-  }
-
-  private lastTickOf(p: Position): Tick | null {
-    return this.windows.get(windowKey(p.window))?.lastTick ?? null;
   }
 
   private managePosition(p: Position, tick: Tick, out: OrderCommand[]): void {
@@ -500,20 +302,7 @@ export class LiveTrader {
   /** Sells an OPEN position for flatten; journals `FLATTEN_HELD` when why it cannot changes. */
   private flattenOne(p: Position, top: TopOfBook, nowMs: number, out: OrderCommand[]): void {
     const r = this.desk.fireExit(p, 'manual', top, nowMs, out, { flatten: true });
-    this.noteFlattenHeld(p, r === 'sent' ? null : r, nowMs, top.bid);
-  }
-
-  private noteFlattenHeld(p: Position, held: string | null, nowMs: number, bid: number | null): void {
-    if (held === p.flattenHeld) return;
-    p.flattenHeld = held;
-    if (held === null) return;
-    this.stats.flattenHeld += 1;
-    this.journal.event(p, 'FLATTEN_HELD', null, nowMs, {
-      reason: held,
-      bid,
-      shares: p.shares,
-      ...(p.exitCooldownUntilMs !== null ? { cooldownUntilMs: p.exitCooldownUntilMs } : {}),
-    });
+    noteFlattenHeld(this.journal, this.stats, p, r === 'sent' ? null : r, nowMs, top.bid);
   }
 
   private onSignal(sig: Signal, ws: WindowState, tick: Tick, out: OrderCommand[]): void {
@@ -529,70 +318,18 @@ export class LiveTrader {
     }
     const opposite = ws.positions.filter((p) => p.side !== sig.side && p.state !== 'CLOSED');
     if (opposite.length === 0) {
-      if (
-        (ws.entries.get(sig.strategy) ?? 0) > 0 ||
-        this.reversals.some((r) => r.ws === ws && r.signal.side === sig.side)
-      ) {
+      if ((ws.entries.get(sig.strategy) ?? 0) > 0 || this.reversals.waiting(ws, sig.side)) {
         this.stats.signalsIgnored += 1;
         return;
       }
       this.enter(sig, ws, tick, out);
       return;
     }
-    // reversal (design §5): every open opposite position must qualify, else the entry is blocked
-    for (const p of opposite) {
-      const top = p.side === 'UP' ? tick.up : tick.down;
-      const decision =
-        p.state !== 'OPEN' || p.entryPrice === null
-          ? 'blocked_in_flight'
-          : p.holdToResolution
-            ? 'blocked_held_to_resolution'
-            : p.exitCooldownUntilMs !== null && tick.tsMs < p.exitCooldownUntilMs
-              ? 'blocked_exit_cooldown'
-              : decideReversal(p.entryPrice, top.bid, this.cfg);
-      if (decision !== 'reverse') {
-        this.blockReversal(decision, p, tick.tsMs, { signal: sig.strategy, side: sig.side, bid: top.bid });
-        return;
-      }
-    }
-    const pending: PendingReversal = { signal: sig, ws, waiting: new Set() };
-    for (const p of opposite) {
-      const top = p.side === 'UP' ? tick.up : tick.down;
-      const fired = this.desk.fireExit(p, 'reversal', top, tick.tsMs, out, {
-        signal: sig.strategy,
-        note: sig.note,
-      });
-      if (fired === 'sent') {
-        pending.waiting.add(p.key);
-      } else {
-        this.blockReversal('blocked_exit_not_sent', p, tick.tsMs, { signal: sig.strategy });
-        return;
-      }
-    }
-    this.reversals.push(pending);
-  }
-
-  private blockReversal(reason: string, p: Position, nowMs: number, data: Record<string, unknown>): void {
-    this.stats.reversalsBlocked[reason] = (this.stats.reversalsBlocked[reason] ?? 0) + 1;
-    this.journal.event(p, 'REVERSAL_BLOCKED', null, nowMs, { reason, ...data });
+    this.reversals.start(sig, ws, tick, opposite, out);
   }
 
   private afterExitOutcome(p: Position, nowMs: number, out: OrderCommand[]): void {
-    for (let i = this.reversals.length - 1; i >= 0; i -= 1) {
-      const r = this.reversals[i]!;
-      if (!r.waiting.has(p.key) || p.state === 'EXITING') continue;
-      if (p.state === 'CLOSED' && p.exitReason === 'reversal') {
-        r.waiting.delete(p.key);
-        if (r.waiting.size > 0) continue;
-        this.reversals.splice(i, 1);
-        this.stats.reversalsExecuted += 1;
-        const tick = r.ws.lastTick;
-        if (tick !== null && !r.ws.resolved) this.enter(r.signal, r.ws, { ...tick, tsMs: nowMs }, out, true);
-      } else {
-        this.reversals.splice(i, 1);
-        this.blockReversal('blocked_exit_failed', p, nowMs, { signal: r.signal.strategy });
-      }
-    }
+    this.reversals.afterExit(p, nowMs, (sig, ws, tick) => this.enter(sig, ws, tick, out, true));
   }
 
   private enter(sig: Signal, ws: WindowState, tick: Tick, out: OrderCommand[], reversal = false): void {
@@ -605,36 +342,36 @@ export class LiveTrader {
       this.stats.ordersBlockedStale += 1;
       return;
     }
-    const block = this.flattening ? 'flatten' : this.risk.check(this.openCount, tick.tsMs);
+    const block = this.flattening ? 'flatten' : this.risk.check(this.book.openCount(), tick.tsMs);
     if (block !== null) {
       this.stats.entriesBlocked[block] = (this.stats.entriesBlocked[block] ?? 0) + 1;
       return;
     }
-    const key = this.nextKey(ws, sig.strategy);
+    const key = this.book.nextKey(ws, sig.strategy);
     const p = newPosition(key, sig.strategy, ws.window, sig.side, top.tokenId, tick.tsMs);
-    this.register(ws, p);
+    this.book.register(ws, p);
     this.journal.event(p, 'SIGNAL', null, tick.tsMs, { note: sig.note, ask: top.ask, reversal });
     this.desk.sendEntry(p, top, tick.tsMs, out);
   }
 
   private onEntryOutcome(p: Position, ev: VenueEvent, nowMs: number): void {
     if (this.desk.onEntryOutcome(p, ev, nowMs, this.lastTickSeq) === 'failed') {
-      const ws = this.windows.get(windowKey(p.window));
+      const ws = this.book.find(p.window);
       ws?.entries.set(p.strategy, (ws.entries.get(p.strategy) ?? 1) - 1);
     }
   }
 
   private expireWindows(nowMs: number, out: OrderCommand[]): void {
     let next = Number.POSITIVE_INFINITY;
-    for (const ws of [...this.windows.values()]) {
+    for (const ws of this.book.openWindows()) {
       if (ws.endMs <= nowMs) this.resolveWindow(ws, ws.endMs, out);
       else if (ws.endMs < next) next = ws.endMs;
     }
-    this.nextExpiryMs = next;
+    this.book.nextExpiryMs = next;
   }
 
   private resolveIfEnded(w: WindowRef, nowMs: number, out: OrderCommand[]): void {
-    const ws = this.windows.get(windowKey(w));
+    const ws = this.book.find(w);
     if (ws !== undefined && ws.resolved) this.resolveWindow(ws, Math.max(ws.endMs, nowMs), out);
   }
 
@@ -654,12 +391,7 @@ export class LiveTrader {
       this.afterExitOutcome(p, nowMs, out);
     }
     if (inFlight) return;
-    this.windows.delete(ws.key);
-    this.resolvedKeys.set(ws.key, ws.endMs);
-    if (this.resolvedKeys.size > 4096) {
-      for (const [k, end] of this.resolvedKeys) if (end < nowMs - 86_400_000) this.resolvedKeys.delete(k);
-    }
-    for (const p of ws.positions) this.byKey.delete(p.key);
+    this.book.forget(ws, nowMs);
     for (const s of this.strategies) s.dropWindow(ws.key);
     this.journal.sink.onWindowResolved(ws.window, winner, nowMs);
   }

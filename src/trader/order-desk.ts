@@ -16,6 +16,7 @@
 import { MICROS, notionalFloor } from '../core/money';
 import type { ExitReason, FailureCause, OrderCommand, Tick, TopOfBook, VenueEvent } from '../core/types';
 import { entryLimitPrice, exitLimitPrice, sellableShares } from '../execution/pricing';
+import { applyEntryOutcome, checkLockTimeout, type EntryOutcome } from './entry-outcome';
 import { assertTransition } from './position-machine';
 import type { Position } from './position';
 import type { TraderStats } from './trader-stats';
@@ -155,76 +156,14 @@ export class OrderDesk {
     this.sendExit(p, top.bid, top.tickSize, nowMs, out);
   }
 
-  /**
-   * Applies an entry order's outcome: filled → OPEN with the average price, the shares held (net
-   * of the fee taken in shares) and the HWM at entry; exit rules then run from the tick after
-   * `lastTickSeq`. Killed/rejected → CLOSED without a trade (returns `failed`). Unknown → stays
-   * PENDING with the order in flight.
-   */
-  onEntryOutcome(
-    p: Position,
-    ev: VenueEvent,
-    nowMs: number,
-    lastTickSeq: number,
-  ): 'filled' | 'failed' | 'unknown' {
-    this.journal.orderOutcome(ev, nowMs);
-    if (ev.kind === 'unknown') {
-      this.stats.entriesUnknown += 1;
-      this.journal.event(p, 'ENTRY_UNKNOWN', null, nowMs, { reason: ev.reason });
-      return 'unknown';
-    }
-    p.openOrderId = null;
-    p.orderSentMs = null;
-    p.lockTimedOut = false;
-    if (ev.kind === 'filled') {
-      p.state = assertTransition(p.state, 'OPEN', p.key);
-      p.entryTimeMs = ev.tsMs;
-      p.costUsdc = ev.notional;
-      p.entryFeeUsdc = ev.feeUsdc;
-      p.shares = ev.shares - ev.feeShares;
-      p.entryPrice = Math.round((ev.notional * MICROS) / ev.shares);
-      p.highWaterMark = p.entryPrice;
-      p.fillTickSeq = lastTickSeq;
-      this.stats.entriesFilled += 1;
-      this.journal.event(p, 'OPENED', 'PENDING', nowMs, {
-        entryPrice: p.entryPrice,
-        shares: p.shares,
-        fee: ev.feeUsdc,
-      });
-      this.journal.position(p, nowMs);
-      return 'filled';
-    }
-    p.state = assertTransition(p.state, 'CLOSED', p.key);
-    if (ev.kind === 'killed') this.stats.entriesKilled += 1;
-    else this.stats.entriesRejected += 1;
-    this.journal.event(p, 'ENTRY_FAILED', 'PENDING', nowMs, {
-      kind: ev.kind,
-      reason: ev.reason,
-      ...(ev.cause !== undefined ? { cause: ev.cause } : {}),
-    });
-    this.journal.position(p, nowMs);
-    return 'failed';
+  /** See {@link applyEntryOutcome} (design §7). */
+  onEntryOutcome(p: Position, ev: VenueEvent, nowMs: number, lastTickSeq: number): EntryOutcome {
+    return applyEntryOutcome(this.journal, this.stats, p, ev, nowMs, lastTickSeq);
   }
 
-  /**
-   * Flags a PENDING or EXITING position whose order has gone unanswered for longer than
-   * `POSITION_LOCK_TIMEOUT_MS` since it was sent (design §7; entries too, issue #8 point 6):
-   * journaled once as `LOCK_TIMEOUT` and counted; the live session settles it from the venue and
-   * the chain (issue #4). Returns true when it flagged the position now.
-   */
+  /** See {@link checkLockTimeout} (POSITION_LOCK_TIMEOUT_MS; design §7, issue #8 point 6). */
   checkLockTimeout(p: Position, nowMs: number): boolean {
-    if (p.openOrderId === null || p.lockTimedOut || p.state === 'CLOSED' || p.state === 'OPEN') return false;
-    const since = p.orderSentMs ?? (p.state === 'PENDING' ? p.createdMs : p.exitingSinceMs);
-    if (since === null || nowMs - since <= this.cfg.POSITION_LOCK_TIMEOUT_MS) return false;
-    p.lockTimedOut = true;
-    this.stats.lockTimeouts += 1;
-    this.journal.event(p, 'LOCK_TIMEOUT', null, nowMs, {
-      orderId: p.openOrderId,
-      purpose: p.state === 'PENDING' ? 'entry' : 'exit',
-      sentMs: since,
-      ...(p.exitingSinceMs !== null ? { exitingSinceMs: p.exitingSinceMs } : {}),
-    });
-    return true;
+    return checkLockTimeout(this.journal, this.stats, p, nowMs, this.cfg.POSITION_LOCK_TIMEOUT_MS);
   }
 
   /** Applies an exit order's outcome (design §7 retries); `lastTick` is the window's latest tick. */

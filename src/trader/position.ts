@@ -4,7 +4,7 @@
  */
 import { fromMicros } from '../core/money';
 import type { ExitReason, PositionState, Side, WindowRef } from '../core/types';
-import type { PositionRecord } from '../persistence/records';
+import type { PositionRecord } from './journal-records';
 
 /** A position's mutable state inside the trader. */
 export interface Position {

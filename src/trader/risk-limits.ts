@@ -4,6 +4,8 @@
  * Pure: fed closed-position P&L and times as inputs. A restarted trader seeds the day from the
  * journal's closed positions (`seedClosed`, issue #8 point 9).
  */
+import { RECONCILED_STRATEGY } from './corrections';
+import type { TraderSink } from './trader-sink';
 
 const DAY_MS = 86_400_000;
 
@@ -88,4 +90,24 @@ export class RiskLimits {
       this.dayPnl = 0;
     }
   }
+}
+
+/**
+ * The trader's sink wrapper: the daily loss limit learns every realised P&L on its way to `sink`
+ * — except of tokens adopted by reconciliation, whose cost is unknown: their payout is no profit
+ * of the day (issue #8 point 2: it would defeat DAILY_LOSS_LIMIT_USDC).
+ */
+export function riskAwareSink(sink: TraderSink, risk: RiskLimits): TraderSink {
+  return {
+    onPositionEvent: (e) => sink.onPositionEvent(e),
+    onPosition: (p) => sink.onPosition(p),
+    onOrder: (o) => sink.onOrder(o),
+    onFill: (f) => sink.onFill(f),
+    onWindowResolved: (w, winner, ts) => sink.onWindowResolved(w, winner, ts),
+    onPositionClosed: (p) => {
+      if (p.pnlUsdc !== null && p.strategy !== RECONCILED_STRATEGY)
+        risk.recordClose(p.pnlUsdc, p.exitTimeMs ?? 0);
+      sink.onPositionClosed(p);
+    },
+  };
 }

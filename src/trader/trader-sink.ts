@@ -5,7 +5,7 @@
  * them for the repository; tests collect them; benchmarks discard them).
  */
 import type { OrderCommand, PositionState, Side, VenueEvent, WindowRef } from '../core/types';
-import type { FillRecord, OrderRecord, PositionEventRecord, PositionRecord } from '../persistence/records';
+import type { FillRecord, OrderRecord, PositionEventRecord, PositionRecord } from './journal-records';
 import { toPositionRecord, type Position } from './position';
 
 /** Receiver of the trader's records. Implementations must not throw. */
