@@ -34,11 +34,18 @@ test(
       filled(live.positions).map((position) => ({ position })),
       filled(twin!.positions).map((position) => ({ position })),
     );
-    // (positions may differ after a live kill or a different exit: that divergence is what parity
-    // measures; the first fill of this run is normally on the twin's side too)
-    expect(filled(live.positions).length).toBeGreaterThan(0);
+    // (fills may differ — a FOK killed on one side by the book of the moment, a different exit:
+    // that divergence is what parity measures — but the decisions are the same: a filled live
+    // entry has a twin position, filled or not, under the same key)
+    const liveFilled = filled(live.positions);
+    expect(liveFilled.length).toBeGreaterThan(0);
+    const twinKeys = new Set(twin!.positions.map((p) => p.positionKey));
+    if (!liveFilled.some((p) => twinKeys.has(p.positionKey)))
+      throw new Error(
+        `no twin position under a filled live key: live ${JSON.stringify(liveFilled.map((p) => p.positionKey))}, ` +
+          `twin ${JSON.stringify(twin!.positions.map((p) => [p.positionKey, p.entryTimeMs]))}\n${sc.trader.out.slice(-4000)}`,
+      );
     const paired = rows.filter((r) => r.kind === 'pair');
-    expect(paired.length).toBeGreaterThan(0);
     // the twin fills on the tick it decided on (no simulated latency); the live fill comes later
     for (const r of paired) expect(r.live!.entryTimeMs!).toBeGreaterThanOrEqual(r.paper!.entryTimeMs!);
     // the twin never sends an order: every POST at the exchange is a live attempt

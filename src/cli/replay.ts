@@ -23,6 +23,8 @@ import type { Repository } from '../persistence/repository';
 import { ReplayEngine } from '../replay/replay-engine';
 import { writeTradesFile } from '../replay/trades-file';
 import { formatSummary, summarize, type Summary } from '../report/summary';
+import { metricsLine } from '../replay/compare/compare-metrics';
+import { runCompare } from '../replay/compare/compare-run';
 
 /** Options of the replay command. */
 export interface ReplayCommandOptions {
@@ -33,6 +35,10 @@ export interface ReplayCommandOptions {
   readonly db?: boolean;
   /** false = no progress bar. */
   readonly progress?: boolean;
+  /** Policy sets file: run the exit-policy comparison instead (issue #12). */
+  readonly compare?: string;
+  /** Worker threads of the comparison (default: the machine's cores; 0 = in this thread). */
+  readonly workers?: string;
 }
 
 /** Result of a replay run. */
@@ -125,13 +131,50 @@ export function registerReplay(program: Command): void {
     .option('-c, --config <json>', 'JSON config file (settings and strategies)')
     .option('--no-db', 'do not write to the database')
     .option('--no-progress', 'no progress bar')
+    .option(
+      '--compare <policies.json>',
+      'compare exit-policy sets on the input (comma-separated inputs allowed); --out is then a directory (default out/compare)',
+    )
+    .option('--workers <n>', 'worker threads of --compare (default: the cores; 0 = none)')
     .action(async (o: ReplayCommandOptions) => {
+      if (o.compare !== undefined) {
+        await compareCommand(o);
+        return;
+      }
       const res = await runReplay(o);
       console.log(formatSummary(res.summary));
       console.log(
         `${res.rows} ticks replayed; trades: ${res.tradesPath}${res.runId === null ? '' : `; run id ${res.runId}`}`,
       );
     });
+}
+
+/** `replay --compare`: prints the table, one JSON line per set, and where the report is. */
+async function compareCommand(o: ReplayCommandOptions): Promise<void> {
+  const cfg = loadConfig({ env: process.env, configPath: o.config });
+  const inputs = (o.input ?? cfg.REPLAY_INPUT)
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  const workers = o.workers === undefined ? undefined : Number(o.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0))
+    throw new InputError(`--workers must be a whole number ≥ 0, got ${o.workers}`);
+  const res = await runCompare({
+    setsPath: o.compare!,
+    inputs,
+    outDir: o.out ?? 'out/compare',
+    ...(workers === undefined ? {} : { workers }),
+    configPath: o.config,
+    env: process.env,
+    progress: o.progress !== false,
+  });
+  console.log(res.text);
+  for (const m of res.metrics) console.log(metricsLine(m));
+  console.log(
+    `${res.jobs} jobs (${res.metrics.length} sets × ${res.files.length} files) on ${res.workers} workers in ${(
+      res.runtimeMs / 1000
+    ).toFixed(1)} s; report: ${res.reportPath}`,
+  );
 }
 
 function codeRevision(): string {

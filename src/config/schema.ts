@@ -11,6 +11,7 @@ import { crossCheck } from './cross-checks';
 import { scalars, shown, type Source } from './setting-builders';
 import { INTERVALS } from '../market/windows';
 import { strategyConfigSchema, DEFAULT_STRATEGIES, type StrategyConfig } from './strategies';
+import { policyResolver } from '../trader/exits/policy-set';
 
 export { strategyWindowRefusals } from './cross-checks';
 
@@ -176,6 +177,12 @@ function buildSettings(src: Source) {
     PARITY_PNL_TOLERANCE_PCT: pct().default(0.1),
     /** Parity verdict (issue #11): exit reasons agree on at least this fraction of the pairs. */
     PARITY_EXIT_AGREEMENT_PCT: pct().default(0.9),
+    /**
+     * Exit policies (issue #12): a JSON policy set, or `{"strategies": {name | "*": set}}`, given
+     * inline (starting with `{`) or as a path to a JSON file; empty = the default set (design §5).
+     * Families and parameters: README "Exit policies", `exit-policies.md`.
+     */
+    EXIT_POLICIES: z.string().default(''),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 }
@@ -193,6 +200,8 @@ export type Settings = z.infer<typeof settingsSchema>;
 export interface Config extends Settings {
   /** Strategy instances to run, in evaluation order. */
   readonly strategies: readonly StrategyConfig[];
+  /** EXIT_POLICIES parsed as JSON (validated at load), or null for the default set (issue #12). */
+  readonly exitPolicyData?: unknown;
 }
 
 /** Keys of every setting, in documentation order. */
@@ -265,9 +274,56 @@ export function loadConfig(
     }
     strategies = strategies.filter((s) => wanted.includes(s.name));
   }
-  const config: Config = { ...settings, strategies };
+  const config: Config = {
+    ...settings,
+    strategies,
+    exitPolicyData: readExitPolicies(settings.EXIT_POLICIES),
+  };
   crossCheck(config);
   return deepFreeze(config);
+}
+
+/**
+ * Reads and checks EXIT_POLICIES (issue #12): inline JSON (starting with `{`) or a JSON file path;
+ * `null` when empty.
+ * @throws {ConfigError} when the file cannot be read, is not JSON, or a set is invalid (each bad
+ * field with its range).
+ */
+function readExitPolicies(value: string): unknown {
+  if (value.trim() === '') return null;
+  const inline = value.trim().startsWith('{');
+  let text = value;
+  if (!inline) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`EXIT_POLICIES: cannot read ${value}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ConfigError(
+      `EXIT_POLICIES${inline ? '' : ` (${value})`} is not valid JSON${jsonWhereOf(text)}`,
+    );
+  }
+  try {
+    policyResolver(data);
+  } catch (err) {
+    throw new ConfigError(`EXIT_POLICIES: ${(err as Error).message}`);
+  }
+  return data;
+}
+
+/** ` (line L, column C)` of the first JSON syntax error in `text`, else ``. */
+function jsonWhereOf(text: string): string {
+  try {
+    JSON.parse(text);
+    return '';
+  } catch (err) {
+    return jsonWhere(err, text);
+  }
 }
 
 /** ` (line L, column C)` of a JSON.parse error that gives a position, else ``. */

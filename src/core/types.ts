@@ -70,10 +70,25 @@ export interface Tick {
   readonly spot: number | null;
 }
 
-/** Closed set of exit reasons (design §3), persisted. */
+/** Closed set of the default exit reasons (design §3), persisted. */
 export const EXIT_REASONS = ['stop_loss', 'trailing_stop', 'reversal', 'window_expiry', 'manual'] as const;
-/** An exit reason. */
-export type ExitReason = (typeof EXIT_REASONS)[number];
+/**
+ * Exit reasons of the optional exit policies (issue #12, `exit-policies.md` §1.4; `expiry_trail`
+ * is issue #12 point 8), persisted like the default ones.
+ */
+export const POLICY_EXIT_REASONS = [
+  'profit_lock',
+  'step_lock',
+  'trail_exit',
+  'volatility_trail',
+  'target_trail',
+  'expiry_trail',
+  'dynamic_target',
+  'scale_out',
+  'time_exit',
+] as const;
+/** An exit reason: a default one or an exit policy's. */
+export type ExitReason = (typeof EXIT_REASONS)[number] | (typeof POLICY_EXIT_REASONS)[number];
 
 /** Position states (design §1: PENDING → OPEN → EXITING → CLOSED). */
 export type PositionState = 'PENDING' | 'OPEN' | 'EXITING' | 'CLOSED';

@@ -17,7 +17,7 @@ import type {
 import type { MarketInfo } from '../market/market-info';
 import { windowRecordOf } from '../market/window-record';
 import type { Position } from '../trader/position';
-import { toTradeLine, type TradeLine } from '../trader/position';
+import { toTradeLines, type TradeLine } from '../trader/position';
 import type { TraderSink } from '../trader/trader-sink';
 
 /** Buffers records until `flush`. */
@@ -37,6 +37,8 @@ export class RecordingSink implements TraderSink {
 
   /** Called after a window is resolved (the engine drops its books). */
   onResolved: ((w: WindowRef) => void) | null = null;
+  /** Called with every position snapshot (the policy comparison follows each position's stops). */
+  onSnapshot: ((p: PositionRecord) => void) | null = null;
 
   /**
    * Creates a sink; `tokenIds` gives a window's token ids (synthetic for recordings); with
@@ -92,6 +94,7 @@ export class RecordingSink implements TraderSink {
 
   onPosition(p: PositionRecord): void {
     this.positions.set(p.positionKey, p);
+    this.onSnapshot?.(p);
   }
 
   onOrder(o: OrderRecord): void {
@@ -103,7 +106,7 @@ export class RecordingSink implements TraderSink {
   }
 
   onPositionClosed(p: Position): void {
-    if (p.entryTimeMs !== null) this.trades.push(toTradeLine(p));
+    if (p.entryTimeMs !== null) this.trades.push(...toTradeLines(p));
   }
 
   onWindowResolved(w: WindowRef, winner: Side | null): void {

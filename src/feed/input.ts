@@ -214,6 +214,18 @@ async function* streamBatches(
 }
 
 /**
+ * The tick files of `path` (issue #12, one comparison job per day file): `[path]` for a file, the
+ * directory's files whose header is a tick format (canonical or borisz42) otherwise, by name.
+ * @throws {InputError} when the path does not exist or a file cannot be read.
+ */
+export async function tickFilesOf(path: string): Promise<string[]> {
+  if (statSafe(path)) return [path];
+  const opened = await openAll(listInputFiles(path), openFile);
+  for (const f of opened) void f.lines.return(undefined).catch(noop);
+  return opened.filter((f) => f.format !== null).map((f) => f.path);
+}
+
+/**
  * Streams every tick file of `path` (a file, or a directory's `.csv`/`.csv.gz` files) as
  * batches of kept rows (each a few hundred to a few thousand rows, never empty) in processing
  * order: non-decreasing `tsMs`; ties: earlier file (files sorted by name), then row order.

@@ -8,6 +8,7 @@
  */
 import { disagrees, type ParityRecord } from './parity-record';
 import type { ParitySummary } from './verdict';
+import { esc, inlineScript, jsonBlock } from '../report/html';
 
 /** What the report is about. */
 export interface ParityReportMeta {
@@ -85,9 +86,6 @@ export function parityText(rows: readonly ParityRecord[], s: ParitySummary, meta
   return lines.join('\n');
 }
 
-const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 /**
  * The HTML report: `chartJs` is the Chart.js UMD bundle's text, inlined (the page needs no
  * network). Data is embedded as JSON in a `<script type="application/json">` block.
@@ -153,8 +151,8 @@ paper ${usdc(s.pnlPaper)} USDC · exit reasons agree ${s.exitsAgreeing}/${s.exit
 <h2>Slippage (ticks, entry and exit)</h2><canvas id="slippage"></canvas>
 <h2>Exit reasons (pairs)</h2>${matrixHtml}
 <h2>Disagreeing rows</h2>${badHtml}
-<script type="application/json" id="data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>
-<script>${chartJs.replace(/<\/script/gi, '<\\/script')}</script>
+${jsonBlock('data', data)}
+${inlineScript(chartJs)}
 <script>
 const d = JSON.parse(document.getElementById('data').textContent);
 const line = (id, rows) => new Chart(document.getElementById(id), { type: id === 'perWindow' ? 'bar' : 'line',

@@ -60,7 +60,7 @@ export const POSITION = spec<PositionRecord>({
   ...{ shares: 'micros', costUsdc: 'micros', entryFeeUsdc: 'micros', highWaterMark: 'micros' },
   ...{ trailingActivatedAtMs: 'int8', exitReason: 'text', exitTimeMs: 'int8', exitPrice: 'micros' },
   ...{ proceedsUsdc: 'micros', exitFeeUsdc: 'micros', pnlUsdc: 'micros' },
-  ...{ exitAttempts: 'int', updatedMs: 'int8' },
+  ...{ exitAttempts: 'int', updatedMs: 'int8', exitState: 'json' },
 });
 export const EVENT = spec<PositionEventRecord>({
   ...{ seq: 'int8', positionKey: 'text', type: 'text', fromState: 'text', toState: 'text' },
@@ -103,7 +103,7 @@ export function toRow<T extends object>(spec: Spec<T>, rec: T, extra: Row = {}):
   const row: Row = { ...extra };
   for (const [key, col, kind] of spec) {
     const v = rec[key] as unknown;
-    if (v === null) row[col] = null;
+    if (v === null || v === undefined) row[col] = null;
     else if (kind === 'micros') row[col] = formatMicros(v as number);
     else if (kind === 'json') row[col] = JSON.stringify(v);
     else if (kind === 'float') row[col] = String(v);

@@ -5,10 +5,11 @@
  * verdict against PARITY_PNL_TOLERANCE_PCT and PARITY_EXIT_AGREEMENT_PCT. Exit code 0 on `pass`,
  * 1 on `fail`, 2 when there is nothing to report (no live run, no twin).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '../config/schema';
 import { parityHtml, parityText } from '../parity/parity-report';
+import { chartJsBundle } from '../report/html';
 import type { ParityRecord } from '../parity/parity-record';
 import { paritySummary, type ParitySummary } from '../parity/verdict';
 import type { Repository } from '../persistence/repository';
@@ -20,11 +21,6 @@ export interface ParityRunOptions {
   readonly runId?: number;
   /** Directory of the HTML report (created). */
   readonly outDir: string;
-}
-
-/** The Chart.js UMD bundle's text (inlined into the report). */
-function chartJsBundle(): string {
-  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 }
 
 /** A computed parity report. */

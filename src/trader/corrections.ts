@@ -8,7 +8,7 @@
 import { MICROS } from '../core/money';
 import type { OrderCommand, Side, VenueEvent, WindowRef } from '../core/types';
 import type { OrderDesk } from './order-desk';
-import { newPosition, type Position } from './position';
+import { newPosition, partialTotals, type Position } from './position';
 import type { PositionBook, WindowState } from './position-book';
 import type { RiskLimits } from './risk-limits';
 import type { Journal } from './trader-sink';
@@ -248,9 +248,10 @@ export class Corrector {
    */
   private recordPayout(p: Position, proceeds: number, nowMs: number, data: CorrectionAudit): void {
     const before = p.pnlUsdc ?? 0;
-    p.proceedsUsdc = proceeds;
+    // partial exits sold earlier (issue #12) stay in the totals; the payout is for what was left
+    p.proceedsUsdc = proceeds + partialTotals(p).proceeds;
     p.exitPrice = p.shares > 0 ? Math.round((proceeds * MICROS) / p.shares) : p.exitPrice;
-    p.pnlUsdc = proceeds - (p.exitFeeUsdc ?? 0) - p.costUsdc;
+    p.pnlUsdc = p.proceedsUsdc - (p.exitFeeUsdc ?? 0) - p.costUsdc;
     if (p.pnlUsdc !== before && p.strategy !== RECONCILED_STRATEGY)
       this.t.risk.recordClose(p.pnlUsdc - before, nowMs);
     this.t.journal.event(p, 'REDEEMED', null, nowMs, { ...data, proceeds, pnl: p.pnlUsdc });

@@ -3,6 +3,37 @@
  * them to rows). Units as in `core/types.ts`: prices, sizes and money in integer micros, times in ms.
  */
 import type { ExitReason, PositionState, Side } from '../core/types';
+import type { PolicyName, PolicyState } from './exits/policy';
+
+/** One filled partial exit (issue #12): what it sold and for how much (micros, ms). */
+export interface PartialExit {
+  readonly reason: PolicyName;
+  readonly exitTimeMs: number;
+  /** Shares sold, micro-shares. */
+  readonly shares: number;
+  /** Average fill price, micro-USDC per share. */
+  readonly exitPrice: number;
+  readonly proceedsUsdc: number;
+  readonly exitFeeUsdc: number;
+  /** The entry cost of the shares sold (pro rata), micro-USDC. */
+  readonly costUsdc: number;
+  /** Bid of the tick that fired the partial, micro-USDC. */
+  readonly triggerBid: number | null;
+  /** Exit orders sent for this partial. */
+  readonly exitAttempts: number;
+}
+
+/**
+ * The exit-policy part of a position snapshot (issue #12): each policy's state, the partial exits
+ * done or abandoned, those filled, and the size of a partial exit in flight. `null` in a record
+ * under the default policy set without partials.
+ */
+export interface PositionExitState {
+  readonly policies: Readonly<Record<string, PolicyState>>;
+  readonly partialsDone: readonly PolicyName[];
+  readonly partials: readonly PartialExit[];
+  readonly exitPartShares: number | null;
+}
 
 /** Current state of a position (design §10 positions table); upserted by `positionKey`. */
 export interface PositionRecord {
@@ -29,6 +60,8 @@ export interface PositionRecord {
   readonly pnlUsdc: number | null;
   readonly exitAttempts: number;
   readonly updatedMs: number;
+  /** Exit-policy state (issue #12); `null` (or absent in older code paths) when there is none. */
+  readonly exitState?: PositionExitState | null;
 }
 
 /** One journal row (append-only, `seq` strictly increasing per run). */

@@ -22,7 +22,8 @@ import type {
 import { windowEndMs } from '../core/types';
 import type { Strategy } from '../strategy/strategy';
 import { newPosition, type Position } from './position';
-import { runExitRules } from './exit-rules';
+import { ExitRules } from './exit-rules';
+import { policyResolver } from './exits/policy-set';
 import type { ExitThresholds } from './exits/thresholds';
 import { payoutFor, winnerFromLastTick } from './exits/window-expiry';
 import { newTraderStats, type TraderStats } from './trader-stats';
@@ -37,6 +38,8 @@ import { Reversals } from './reversals';
 /** Settings the trader reads (a subset of `Config`, units as in `.env.example`). */
 export interface TraderConfig extends ExitThresholds, DeskConfig, RiskLimitConfig {
   readonly EXIT_BEFORE_END_MS: number;
+  /** EXIT_POLICIES as JSON data (issue #12; `exits/policy-set.ts`); absent or null = the default set. */
+  readonly exitPolicyData?: unknown;
 }
 
 export { RECONCILED_STRATEGY } from './corrections';
@@ -58,6 +61,7 @@ export class LiveTrader {
   /** Flatten mode (issue #8 point 13): every OPEN position is sold, no new entry. */
   private flattening = false;
   private readonly corrector: Corrector;
+  private readonly exits: ExitRules;
 
   /**
    * Creates a trader; `sink` receives journal rows and snapshots (default: discarded);
@@ -74,6 +78,11 @@ export class LiveTrader {
     this.journal = new Journal(riskAwareSink(sink, this.risk), journalSeqStart);
     this.desk = new OrderDesk(cfg, this.journal, this.stats);
     this.reversals = new Reversals(cfg, this.journal, this.desk, this.stats);
+    const ctx = { cfg, journal: this.journal, desk: this.desk, policies: policyResolver(cfg.exitPolicyData) };
+    this.exits = new ExitRules(
+      ctx,
+      strategies.map((s) => s.name),
+    );
     this.corrector = new Corrector({
       book: this.book,
       journal: this.journal,
@@ -221,6 +230,7 @@ export class LiveTrader {
       return out;
     }
     ws.lastTick = tick;
+    this.exits.observe(tick);
     for (const p of ws.positions) this.managePosition(p, tick, out);
     for (const s of this.strategies) {
       const signals = s.onTick(tick);
@@ -296,7 +306,7 @@ export class LiveTrader {
     if (p.holdToResolution || tick.seq <= p.fillTickSeq) return;
     const bid = top.bid;
     if (bid === null || p.entryPrice === null || p.highWaterMark === null) return;
-    runExitRules(p, bid, top, tick.tsMs, { cfg: this.cfg, journal: this.journal, desk: this.desk }, out);
+    this.exits.run(p, bid, top, tick, out);
   }
 
   /** Sells an OPEN position for flatten; journals `FLATTEN_HELD` when why it cannot changes. */
@@ -393,6 +403,8 @@ export class LiveTrader {
     if (inFlight) return;
     this.book.forget(ws, nowMs);
     for (const s of this.strategies) s.dropWindow(ws.key);
+    const t = ws.lastTick;
+    this.exits.dropWindow(ws.key, t === null ? [] : [t.up.tokenId, t.down.tokenId]);
     this.journal.sink.onWindowResolved(ws.window, winner, nowMs);
   }
 }

@@ -18,7 +18,8 @@ import type { ExitReason, FailureCause, OrderCommand, Tick, TopOfBook, VenueEven
 import { entryLimitPrice, exitLimitPrice, sellableShares } from '../execution/pricing';
 import { applyEntryOutcome, checkLockTimeout, type EntryOutcome } from './entry-outcome';
 import { assertTransition } from './position-machine';
-import type { Position } from './position';
+import { partialTotals, type Position } from './position';
+import { applyPartialFill, failPartialRound } from './partial-exits';
 import type { TraderStats } from './trader-stats';
 import type { Journal } from './trader-sink';
 
@@ -103,6 +104,7 @@ export class OrderDesk {
     nowMs: number,
     out: OrderCommand[],
     inputs: Record<string, unknown>,
+    partShares: number | null = null,
   ): FireResult {
     if (p.exitCooldownUntilMs !== null && nowMs < p.exitCooldownUntilMs) return 'cooldown';
     const bid = top.bid;
@@ -113,11 +115,12 @@ export class OrderDesk {
       this.journal.event(p, 'ORDER_BLOCKED_STALE', null, nowMs, { reason, bid });
       return 'stale';
     }
-    if (!this.exitNotionalOk(p, bid, top.tickSize)) {
+    if (!this.exitNotionalOk(partShares ?? p.shares, bid, top.tickSize)) {
       this.markTooSmall(p, nowMs, { reason, bid, ...inputs });
       return 'too_small';
     }
     p.exitTooSmall = false;
+    p.exitPartShares = partShares;
     p.state = assertTransition(p.state, 'EXITING', p.key);
     p.exitReason = reason;
     p.triggerBid = bid;
@@ -132,6 +135,7 @@ export class OrderDesk {
       entryPrice: p.entryPrice,
       highWaterMark: p.highWaterMark,
       round: p.exitRounds,
+      ...(partShares === null ? {} : { partShares }),
       ...inputs,
     });
     this.sendExit(p, bid, top.tickSize, nowMs, out);
@@ -148,7 +152,7 @@ export class OrderDesk {
       this.stats.ordersBlockedStale += 1;
       return;
     }
-    if (!this.exitNotionalOk(p, top.bid, top.tickSize)) {
+    if (!this.exitNotionalOk(p.exitPartShares ?? p.shares, top.bid, top.tickSize)) {
       this.markTooSmall(p, nowMs, { reason: p.exitReason, bid: top.bid });
       this.failRound(p, nowMs, 'too_small');
       return;
@@ -186,6 +190,10 @@ export class OrderDesk {
     p.lockTimedOut = false;
     if (ev.kind === 'filled') {
       this.stats.exitsFilled += 1;
+      if (p.exitPartShares !== null && ev.shares < p.shares) {
+        applyPartialFill(this.journal, p, ev, nowMs);
+        return;
+      }
       p.dustShares = p.shares - ev.shares;
       this.close(p, {
         exitTimeMs: ev.tsMs,
@@ -288,9 +296,9 @@ export class OrderDesk {
     this.close(p, { exitTimeMs: nowMs, exitPrice: 0, proceeds: 0, fee: 0, nowMs });
   }
 
-  private exitNotionalOk(p: Position, bid: number, tick: number): boolean {
+  private exitNotionalOk(sharesToSell: number, bid: number, tick: number): boolean {
     const limit = exitLimitPrice(bid, this.exitBuffer, tick);
-    const shares = sellableShares(p.shares);
+    const shares = sellableShares(sharesToSell);
     return shares > 0 && notionalFloor(shares, limit) >= this.minNotional;
   }
 
@@ -308,7 +316,7 @@ export class OrderDesk {
       side: 'SELL',
       tif: 'FOK',
       limitPrice: exitLimitPrice(bid, this.exitBuffer, tick),
-      shares: sellableShares(p.shares),
+      shares: sellableShares(p.exitPartShares ?? p.shares),
       createdMs: nowMs,
     };
     p.openOrderId = cmd.clientOrderId;
@@ -327,6 +335,10 @@ export class OrderDesk {
    */
   private failRound(p: Position, nowMs: number, why: 'market' | 'too_small'): void {
     this.stats.exitRoundsFailed += 1;
+    if (p.exitPartShares !== null) {
+      failPartialRound(this.journal, p, nowMs, why, this.cfg.MAX_EXIT_ATTEMPTS);
+      return;
+    }
     p.retryAtMs = null;
     p.venueBackoffMs = 0;
     p.roundFailures = 0;
@@ -372,9 +384,12 @@ export class OrderDesk {
     p.state = assertTransition(p.state, 'CLOSED', p.key);
     p.exitTimeMs = c.exitTimeMs;
     p.exitPrice = c.exitPrice;
-    p.proceedsUsdc = c.proceeds;
-    p.exitFeeUsdc = c.fee;
-    p.pnlUsdc = c.proceeds - c.fee - p.costUsdc;
+    p.exitPartShares = null;
+    // partial exits filled earlier (issue #12) count in the position's totals
+    const partial = partialTotals(p);
+    p.proceedsUsdc = c.proceeds + partial.proceeds;
+    p.exitFeeUsdc = c.fee + partial.fee;
+    p.pnlUsdc = p.proceedsUsdc - p.exitFeeUsdc - p.costUsdc;
     this.journal.event(p, 'CLOSED', from, c.nowMs, {
       reason: p.exitReason,
       exitPrice: c.exitPrice,

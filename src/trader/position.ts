@@ -4,7 +4,8 @@
  */
 import { fromMicros } from '../core/money';
 import type { ExitReason, PositionState, Side, WindowRef } from '../core/types';
-import type { PositionRecord } from './journal-records';
+import type { PolicyName, PolicyState } from './exits/policy';
+import type { PartialExit, PositionExitState, PositionRecord } from './journal-records';
 
 /** A position's mutable state inside the trader. */
 export interface Position {
@@ -82,6 +83,16 @@ export interface Position {
   lockTimedOut: boolean;
   /** Shares left after the exit sale (below the venue's 0.01-share precision), micro-shares. */
   dustShares: number;
+  /** Exit-policy state by policy name (issue #12); empty under the default policy set. */
+  policyState: Record<string, PolicyState>;
+  /** Partial exits filled or abandoned (issue #12; exit-policies.md §1.3 rule 6). */
+  partialsDone: PolicyName[];
+  /** Shares the current exit round sells when it sells part of the position, micro-shares; `null`: all. */
+  exitPartShares: number | null;
+  /** Partial exits filled so far, in order (each becomes its own `trades.jsonl` line). */
+  partials: PartialExit[];
+  /** Failed rounds of the current partial exit (not persisted: a restart starts it again). */
+  partialFailedRounds: number;
 }
 
 /** `(HWM − entry) / entry`: the best unrealised return seen since entry (0 before the fill). */
@@ -122,7 +133,40 @@ export function toPositionRecord(p: Position, nowMs: number): PositionRecord {
     pnlUsdc: p.pnlUsdc,
     exitAttempts: p.exitAttempts,
     updatedMs: nowMs,
+    exitState: exitStateOf(p),
   };
+}
+
+/**
+ * The exit-policy part of a snapshot (issue #12), or `null` when there is none (the default
+ * policy set without partial exits: the record stays as before).
+ */
+export function exitStateOf(p: Position): PositionExitState | null {
+  if (Object.keys(p.policyState).length === 0 && p.partialsDone.length === 0 && p.partials.length === 0)
+    return null;
+  return {
+    policies: { ...p.policyState },
+    partialsDone: [...p.partialsDone],
+    partials: [...p.partials],
+    exitPartShares: p.exitPartShares,
+  };
+}
+
+/** Totals of the partial exits filled so far (micro-USDC): proceeds, fees and entry cost sold. */
+export function partialTotals(p: Pick<Position, 'partials'>): {
+  proceeds: number;
+  fee: number;
+  cost: number;
+} {
+  let proceeds = 0;
+  let fee = 0;
+  let cost = 0;
+  for (const x of p.partials) {
+    proceeds += x.proceedsUsdc;
+    fee += x.exitFeeUsdc;
+    cost += x.costUsdc;
+  }
+  return { proceeds, fee, cost };
 }
 
 /** One `trades.jsonl` line (issue #2): prices and money as decimal USDC numbers, times in ms. */
@@ -181,6 +225,47 @@ export function toTradeLine(p: Position): TradeLine {
   };
 }
 
+/**
+ * The `trades.jsonl` lines of a closed position (issue #12): one per filled partial exit (its
+ * reason, the shares it sold, their pro-rata entry cost and fee, its P&L), then the position's
+ * own line for what was left (without partials: exactly {@link toTradeLine}).
+ */
+export function toTradeLines(p: Position): TradeLine[] {
+  const last = toTradeLine(p);
+  if (p.partials.length === 0) return [last];
+  const soldShares = p.partials.reduce((n, x) => n + x.shares, 0);
+  const sharesAtEntry = p.shares + soldShares;
+  const lines = p.partials.map((x): TradeLine => {
+    const entryFee = Math.round((p.entryFeeUsdc * x.shares) / sharesAtEntry);
+    return {
+      ...last,
+      shares: fromMicros(x.shares),
+      costUsdc: fromMicros(x.costUsdc),
+      entryFeeUsdc: fromMicros(entryFee),
+      exitTimeMs: x.exitTimeMs,
+      exitPrice: fromMicros(x.exitPrice),
+      exitReason: x.reason,
+      triggerBid: m(x.triggerBid),
+      proceedsUsdc: fromMicros(x.proceedsUsdc),
+      exitFeeUsdc: fromMicros(x.exitFeeUsdc),
+      pnlUsdc: fromMicros(x.proceedsUsdc - x.exitFeeUsdc - x.costUsdc),
+      exitAttempts: x.exitAttempts,
+    };
+  });
+  const t = partialTotals(p);
+  const restFee = p.entryFeeUsdc - lines.reduce((n, l) => n + Math.round(l.entryFeeUsdc * 1e6), 0);
+  lines.push({
+    ...last,
+    costUsdc: fromMicros(p.costUsdc - t.cost),
+    entryFeeUsdc: fromMicros(restFee),
+    proceedsUsdc: m(p.proceedsUsdc === null ? null : p.proceedsUsdc - t.proceeds),
+    exitFeeUsdc: m(p.exitFeeUsdc === null ? null : p.exitFeeUsdc - t.fee),
+    pnlUsdc: m(p.pnlUsdc === null ? null : p.pnlUsdc - (t.proceeds - t.fee - t.cost)),
+    exitAttempts: p.exitAttempts - p.partials.reduce((n, x) => n + x.exitAttempts, 0),
+  });
+  return lines;
+}
+
 /** Sort order of trades.jsonl: by entryTimeMs, then positionKey (issue #2). */
 export function compareTrades(a: TradeLine, b: TradeLine): number {
   return (
@@ -222,6 +307,12 @@ export function positionFromRecord(r: PositionRecord): Position {
   p.exitReason = r.exitReason;
   p.exitAttempts = r.exitAttempts;
   p.fillTickSeq = 0;
+  if (r.exitState !== null && r.exitState !== undefined) {
+    p.policyState = { ...r.exitState.policies };
+    p.partialsDone = [...r.exitState.partialsDone];
+    p.partials = [...r.exitState.partials];
+    if (r.state === 'EXITING') p.exitPartShares = r.exitState.exitPartShares;
+  }
   p.exitRounds = r.exitAttempts;
   if (r.state === 'EXITING') {
     p.exitRounds = r.exitAttempts + 1;
@@ -281,5 +372,10 @@ export function newPosition(
     holdToResolution: false,
     lockTimedOut: false,
     dustShares: 0,
+    policyState: {},
+    partialsDone: [],
+    exitPartShares: null,
+    partials: [],
+    partialFailedRounds: 0,
   };
 }
