@@ -1,86 +1,205 @@
 /**
  * `profit_lock` (exit-policies.md §4.2, example B of §4.3): locks entry + one tick once the bid
  * reaches entry + 0.10, never lowers it, fires at or below it; off = absent; refusals; purity.
+ * Expected values are built with the spec's expressions (§1.1).
  */
+import type {
+  PolicyFn,
+  PolicyPosition,
+  PolicyResult,
+  PolicyState,
+  PolicyTick,
+} from '../../../src/trader/exits/policy';
+import { clampStop } from '../../../src/trader/exits/policy';
 import {
   buildProfitLock,
   profitLockPolicy,
   profitLockSchema,
 } from '../../../src/trader/exits/policies/profit-lock';
-import { position, run, tick } from '../../helpers/policy-fixtures';
+import { buildVolatilityTrail } from '../../../src/trader/exits/policies/volatility-trail';
+
+/** A position: UP, entry 0.50, 10 shares, opened at 0 in a 15-minute BTC window. */
+function position(over: Partial<PolicyPosition> = {}): PolicyPosition {
+  return {
+    key: 'k',
+    crypto: 'BTC',
+    side: 'UP',
+    entry: 500_000,
+    shares: 10_000_000,
+    openedAtMs: 0,
+    windowSec: 900,
+    windowEndMs: 900_000,
+    windowStartSpot: null,
+    partialsDone: [],
+    ...over,
+  };
+}
+
+/** A tick at `tsMs` with bid `bid` (micro-USDC), tick size 0.01, no features unless given. */
+function tick(tsMs: number, bid: number, over: Partial<PolicyTick> = {}): PolicyTick {
+  return {
+    tsMs,
+    bid,
+    ask: bid + 10_000,
+    tk: 10_000,
+    spot: null,
+    vol: null,
+    atr: null,
+    bandWidth: null,
+    bandWidthAvg: null,
+    ...over,
+  };
+}
+
+/** Feeds `ticks` in order (now = tick time), carrying the state; returns each call's result. */
+function run(fn: PolicyFn, pos: PolicyPosition, ticks: readonly PolicyTick[]): PolicyResult[] {
+  let state: PolicyState | null = null;
+  return ticks.map((t) => {
+    const r = fn(pos, t, t.tsMs, state);
+    state = r.state;
+    return r;
+  });
+}
 
 const fn = buildProfitLock({})[0]!.fn;
+const entry = 500_000;
+const TK = 10_000;
+const LOCK_TRIGGER = Math.round(0.1 * 1e6);
+const LOCK_STOP = clampStop(entry + 1 * TK, 610_000, TK);
 
-describe('example B (entry 0.50, trigger 0.60)', () => {
-  const rows: [number, boolean, number | null, string | null][] = [
-    [550_000, false, null, null],
-    [610_000, true, 510_000, null],
-    [580_000, true, 510_000, null],
-    [520_000, true, 510_000, null],
-    [510_000, true, 510_000, 'profit_lock'],
+describe('example B (§4.3: entry 0.50, trigger 0.60; trail with the third row stages)', () => {
+  // bid, locked, lock stop, trail active, decision (composer order: profit_lock before the trail)
+  const rows: [number, boolean, number | null, boolean, string | null][] = [
+    [550_000, false, null, false, null],
+    [610_000, true, LOCK_STOP, false, null],
+    [580_000, true, LOCK_STOP, false, null],
+    [520_000, true, LOCK_STOP, false, null],
+    [510_000, true, LOCK_STOP, false, 'profit_lock'],
   ];
-  const results = run(
-    fn,
-    position(),
-    rows.map(([bid], i) => tick(i * 1000, bid)),
+  const ticks = rows.map(([bid]: readonly [number, ...unknown[]], i) =>
+    tick(i * 1000, bid, { atr: 100_000 }),
   );
+  // third row: 1 h window, overlap session (14:00 UTC), extreme regime → A 144 000
+  const pos = position({ windowSec: 3600, windowEndMs: 3_600_000, openedAtMs: 14 * 3_600_000 });
+  const lock = run(fn, pos, ticks);
+  const trail = run(buildVolatilityTrail({})[0]!.fn, pos, ticks);
+
+  test('the trigger and the stop follow the spec', () => {
+    expect(entry + LOCK_TRIGGER).toBe(600_000);
+    expect(LOCK_STOP).toBe(510_000);
+    expect(trail[0]!.state).toMatchObject({ A: 144_000 });
+  });
+
   test.each(rows.map((r, i) => [i + 1, ...r] as const))(
     'tick %i: bid %i',
-    (i, _bid, locked, stop, decision) => {
-      const r = results[i - 1]!;
+    (i, _bid, locked, stop, active, decision) => {
+      const r = lock[i - 1]!;
       expect(r.state).toEqual({ locked, stop });
-      expect(r.decision?.reason ?? null).toBe(decision);
+      expect(trail[i - 1]!.state['active']).toBe(active);
+      expect(trail[i - 1]!.decision).toBeNull();
+      const first = [lock[i - 1]!, trail[i - 1]!].find((x) => x.decision !== null);
+      expect(first?.decision?.reason ?? null).toBe(decision);
     },
   );
-  it('journals PROFIT_LOCKED once with its inputs, and the fire with the bid and stop', () => {
-    expect(results.flatMap((r) => r.events.map((e) => e.event))).toEqual([
-      'PROFIT_LOCKED',
-      'PROFIT_LOCK_FIRED',
-    ]);
-    expect(results[1]!.events[0]!.data).toMatchObject({ bid: 610_000, stop: 510_000 });
-    expect(results[4]!.events[0]!.data).toMatchObject({ bid: 510_000, stop: 510_000 });
+
+  test('journals PROFIT_LOCKED once, and the fire with the inputs that made it fire', () => {
+    expect(lock.flatMap((r) => r.events.map((e) => e.event))).toEqual(['PROFIT_LOCKED', 'PROFIT_LOCK_FIRED']);
+    expect(lock[1]!.events[0]!.data).toMatchObject({ bid: 610_000, stop: LOCK_STOP });
+    expect(lock[4]!.events[0]!.data).toMatchObject({
+      bid: 510_000,
+      stop: LOCK_STOP,
+      entry,
+      state: { locked: true, stop: LOCK_STOP },
+    });
+    expect(lock[4]!.decision).toEqual({ reason: 'profit_lock', size: 'full' });
   });
 });
 
 describe('rules', () => {
-  it('locks with the tick size of the triggering tick (0.001 above 0.96)', () => {
-    const [r] = run(fn, position({ entry: 870_000 }), [tick(0, 975_000, { tk: 1_000 })]);
-    expect(r!.state).toEqual({ locked: true, stop: 871_000 });
+  test.each([
+    // entry, bid, tk, LOCK_OFFSET_TICKS, LOCK_TRIGGER_USDC
+    [870_000, 975_000, 1_000, 1, 0.1], // 0.001 grid above 0.96: the lock uses that tick's tk
+    [500_000, 600_000, 10_000, 3, 0.1],
+    [500_000, 510_000, 10_000, 5, 0.01], // the clamp keeps it one tick under the bid
+  ])(
+    'entry %i, bid %i, tk %i, offset %i ticks: stop = clampStop(entry + offset × tk)',
+    (e, bid, tk, n, trig) => {
+      const f = buildProfitLock({ LOCK_OFFSET_TICKS: n, LOCK_TRIGGER_USDC: trig })[0]!.fn;
+      const [r] = run(f, position({ entry: e }), [tick(0, bid, { tk })]);
+      expect(r!.state).toEqual({ locked: true, stop: clampStop(e + n * tk, bid, tk) });
+      expect(r!.decision).toBeNull();
+    },
+  );
+
+  test('does not lock one micro-USDC under the trigger', () => {
+    const [r] = run(fn, position(), [tick(0, entry + LOCK_TRIGGER - 1)]);
+    expect(r!.state).toEqual({ locked: false, stop: null });
+    expect(r!.events).toEqual([]);
   });
-  it('LOCK_OFFSET_TICKS moves the lock; the clamp keeps it a tick under the bid', () => {
-    const f = buildProfitLock({ LOCK_OFFSET_TICKS: 3 })[0]!.fn;
-    expect(run(f, position(), [tick(0, 600_000)])[0]!.state).toEqual({ locked: true, stop: 530_000 });
-    const g = buildProfitLock({ LOCK_TRIGGER_USDC: 0.01, LOCK_OFFSET_TICKS: 5 })[0]!.fn;
-    expect(run(g, position(), [tick(0, 510_000)])[0]!.state).toEqual({ locked: true, stop: 500_000 });
-  });
-  it('never lowers the stop, nor fires on the locking tick', () => {
-    const r = run(fn, position(), [tick(0, 600_000), tick(1, 990_000, { tk: 1_000 }), tick(2, 515_000)]);
-    expect(r.map((x) => x.state['stop'])).toEqual([510_000, 510_000, 510_000]);
+
+  test('never lowers (nor moves) the stop, nor fires on the locking tick', () => {
+    const r = run(fn, position(), [
+      tick(0, 600_000),
+      tick(1, 990_000, { tk: 1_000 }),
+      tick(2, 700_000),
+      tick(3, 515_000),
+    ]);
+    expect(r.map((x) => x.state['stop'])).toEqual([510_000, 510_000, 510_000, 510_000]);
     expect(r.every((x) => x.decision === null)).toBe(true);
+    expect(r.flatMap((x) => x.events.map((e) => e.event))).toEqual(['PROFIT_LOCKED']);
   });
-  it('is pure: the given state is not mutated, equal inputs give equal outputs', () => {
-    const state = Object.freeze({ locked: true, stop: 510_000 });
-    const a = fn(position(), tick(0, 505_000), 0, state);
-    expect(fn(position(), tick(0, 505_000), 0, state)).toEqual(a);
-    expect(state).toEqual({ locked: true, stop: 510_000 });
+
+  test('a bid gapping through the lock fires (the lock bounds the trigger, not the fill)', () => {
+    const r = run(fn, position(), [tick(0, 620_000), tick(1, 430_000)]);
+    expect(r[1]!.decision).toEqual({ reason: 'profit_lock', size: 'full' });
+    expect(r[1]!.events[0]!.data).toMatchObject({ bid: 430_000, stop: 510_000 });
   });
 });
 
-describe('config', () => {
-  it('defaults to the published values; off = absent', () => {
+describe('purity', () => {
+  test('the given state, position and tick are not mutated; equal inputs give equal outputs', () => {
+    const state = Object.freeze({ locked: true, stop: 510_000 });
+    const pos = Object.freeze(position());
+    const t = Object.freeze(tick(0, 505_000));
+    const a = fn(pos, t, 0, state);
+    expect(fn(pos, t, 0, state)).toEqual(a);
+    expect(state).toEqual({ locked: true, stop: 510_000 });
+    expect(a.state).not.toBe(state);
+  });
+
+  test('the state is a flat JSON object', () => {
+    const [r] = run(fn, position(), [tick(0, 650_000)]);
+    for (const v of Object.values(r!.state)) expect(['number', 'boolean', 'string']).toContain(typeof v);
+    expect(JSON.parse(JSON.stringify(r!.state))).toEqual(r!.state);
+  });
+});
+
+describe('config (§4.2 table)', () => {
+  test('defaults to the published values', () => {
     expect(profitLockSchema.parse({})).toEqual({
       ENABLE_GUARANTEED_PROFIT_LOCK: true,
       LOCK_TRIGGER_USDC: 0.1,
       LOCK_OFFSET_TICKS: 1,
     });
-    expect(buildProfitLock({ ENABLE_GUARANTEED_PROFIT_LOCK: false })).toEqual([]);
-    expect(typeof profitLockPolicy).toBe('function');
   });
-  it.each([
-    [{ LOCK_TRIGGER_USDC: 0 }, /LOCK_TRIGGER_USDC|\(0, 1\)/],
+
+  test('off = absent: the builder returns no policy', () => {
+    expect(buildProfitLock({ ENABLE_GUARANTEED_PROFIT_LOCK: false })).toEqual([]);
+  });
+
+  test('on: one policy named profit_lock that needs no features', () => {
+    const built = buildProfitLock({ LOCK_TRIGGER_USDC: 0.05 });
+    expect(built.map((b) => [b.name, b.needsFeatures])).toEqual([['profit_lock', false]]);
+    expect(typeof profitLockPolicy(profitLockSchema.parse({}))).toBe('function');
+  });
+
+  test.each([
+    [{ LOCK_TRIGGER_USDC: 0 }, /\(0, 1\)/],
     [{ LOCK_TRIGGER_USDC: 1 }, /\(0, 1\)/],
+    [{ LOCK_TRIGGER_USDC: '0.1' }, /decimal number/],
     [{ LOCK_OFFSET_TICKS: 0.5 }, /whole number/],
     [{ LOCK_OFFSET_TICKS: 0 }, /≥ 1/],
+    [{ ENABLE_GUARANTEED_PROFIT_LOCK: 'yes' }, /true or false/],
     [{ EXTRA: 1 }, /EXTRA|unrecognized/i],
   ])('refuses %j', (block, msg) => {
     expect(() => profitLockSchema.parse(block)).toThrow(msg);
