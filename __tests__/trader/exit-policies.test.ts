@@ -5,6 +5,7 @@
  * policy state goes into the position snapshot and comes back from it (a restart resumes it).
  */
 import type { TickRow } from '../../src/core/types';
+import { summarize } from '../../src/report/summary';
 import { positionFromRecord, toPositionRecord } from '../../src/trader/position';
 import { at, eventTypes, row, runScenario, ScriptedStrategy, up } from '../helpers/scenario';
 
@@ -34,6 +35,10 @@ describe('HWM engagement with scale-out (exit-policies.md §3.3) in the trader',
     });
     expect(lines[1]!.pnlUsdc).toBeCloseTo(0.35, 6);
     expect(lines[0]!.costUsdc + lines[1]!.costUsdc).toBeCloseTo(5, 6);
+    // one position (two lines), its P&L the sum of its lines
+    const sum = summarize(lines, e.trader.stats);
+    expect(sum.positions).toBe(1);
+    expect(sum.netPnlUsdc).toBeCloseTo(0.6, 6);
     const types = eventTypes(e, KEY);
     expect(types).toEqual(
       expect.arrayContaining(['HWM_ENGAGED', 'SCALE_OUT', 'PARTIAL_FILLED', 'TRAIL_TRIGGERED']),

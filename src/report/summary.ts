@@ -87,7 +87,8 @@ export function summarize(trades: readonly TradeLine[], stats: TraderStats, inpu
     }
   }
   return {
-    positions: trades.length,
+    // a position with partial exits has a line per part (issue #12): count positions once
+    positions: new Set(trades.map((t) => t.positionKey)).size,
     up: trades.filter((t) => t.side === 'UP').length,
     down: trades.filter((t) => t.side === 'DOWN').length,
     byReason,

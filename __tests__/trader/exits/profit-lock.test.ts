@@ -118,7 +118,7 @@ describe('example B (§4.3: entry 0.50, trigger 0.60; trail with the third row s
 describe('rules', () => {
   test.each([
     // entry, bid, tk, LOCK_OFFSET_TICKS, LOCK_TRIGGER_USDC
-    [870_000, 975_000, 1_000, 1, 0.1], // 0.001 grid above 0.96: the lock uses that tick's tk
+    [970_000, 995_000, 1_000, 1, 0.02], // entry and trigger on the 0.001 grid: a 0.001 lock
     [500_000, 600_000, 10_000, 3, 0.1],
     [500_000, 510_000, 10_000, 5, 0.01], // the clamp keeps it one tick under the bid
   ])(
@@ -130,6 +130,13 @@ describe('rules', () => {
       expect(r!.decision).toBeNull();
     },
   );
+
+  test('a lock triggered on the 0.001 grid over an entry on the 0.01 grid is a 0.01 tick (the bid can stop there)', () => {
+    // found by replay --compare: entry 0.87, trigger at 0.98 (tk 0.001) → a 0.871 lock was gapped
+    // through by the next 0.01-grid bid, 0.87, and sold below entry
+    const [r] = run(fn, position({ entry: 870_000 }), [tick(0, 980_000, { tk: 1_000 })]);
+    expect(r!.state).toEqual({ locked: true, stop: 880_000 });
+  });
 
   test('does not lock one micro-USDC under the trigger', () => {
     const [r] = run(fn, position(), [tick(0, entry + LOCK_TRIGGER - 1)]);

@@ -1,12 +1,18 @@
 /**
  * `profit_lock`: the guaranteed profit lock (seed 001, exit-policies.md §4.2). Once the bid reaches
- * `entry + LOCK_TRIGGER` the stop is set at `clampStop(entry + LOCK_OFFSET_TICKS × tk)` with that
- * tick's `tk` and is never lowered; it fires (full) when `bid ≤ stop`. It composes with any trail
- * and guarantees the trigger level, not the exit: a bid that gaps through the lock sells lower.
- * Prices micro-USDC per share.
+ * `entry + LOCK_TRIGGER` the stop is set at `clampStop(entry + LOCK_OFFSET_TICKS × t)` and is never
+ * lowered; it fires (full) when `bid ≤ stop`. It composes with any trail and guarantees the trigger
+ * level, not the exit: a bid that gaps through the lock sells lower.
+ *
+ * `t` is the larger of the triggering tick's `tk` and the grid tick at the entry price (0.01
+ * between 0.04 and 0.96): the spec says "that tick's tk", but a lock triggered above 0.96 (tk
+ * 0.001) one 0.001 tick over an entry on the 0.01 grid sits between two prices the bid can take
+ * there, so the next bid down is the entry itself and the sale lands below it (found by
+ * `replay --compare` on the shared data: entry 0.87, lock 0.871, sold at 0.8695). On the entry's
+ * grid the lock is a price the bid can stop at. Prices micro-USDC per share.
  */
 import { z } from 'zod';
-import { ratchetStop, type BuiltPolicy, type PolicyEvent, type PolicyFn } from '../policy';
+import { ratchetStop, tickSizeAt, type BuiltPolicy, type PolicyEvent, type PolicyFn } from '../policy';
 import { boundedNumber, flag, micro, widen } from './params';
 
 /**
@@ -43,7 +49,8 @@ export function profitLockPolicy(params: ProfitLockParams): PolicyFn<ProfitLockS
     const events: PolicyEvent[] = [];
     let next: ProfitLockState = state === null ? { locked: false, stop: null } : { ...state };
     if (!next.locked && bid >= pos.entry + trigger) {
-      const stop = ratchetStop(null, pos.entry + params.LOCK_OFFSET_TICKS * tk, bid, tk);
+      const t = Math.max(tk, tickSizeAt(pos.entry));
+      const stop = ratchetStop(null, pos.entry + params.LOCK_OFFSET_TICKS * t, bid, tk);
       if (stop !== null) {
         next = { locked: true, stop };
         events.push({ event: 'PROFIT_LOCKED', data: { bid, stop, entry: pos.entry, trigger } });
