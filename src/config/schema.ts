@@ -183,6 +183,10 @@ function buildSettings(src: Source) {
      * Families and parameters: README "Exit policies", `exit-policies.md`.
      */
     EXIT_POLICIES: z.string().default(''),
+    /** Port of the Prometheus `/metrics` endpoint of `collect` and `trade` (issue #13); 0 = off. */
+    METRICS_PORT: int({ gte: 0, lte: 65_535 }).default(0),
+    /** Address the metrics endpoint binds to (loopback unless you say otherwise). */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 }

@@ -77,6 +77,11 @@ export interface LiveSessionOptions {
 /** The live loop around one engine. */
 export class LiveSession {
   readonly stats: LiveStats = newLiveStats();
+
+  /** Orders whose outcome is unknown now (metrics, issue #13). */
+  get unknownOrderCount(): number {
+    return this.o.venue.unknownOrders().length;
+  }
   readonly engine: Engine;
   readonly trader: LiveTrader;
   readonly sink: RecordingSink;

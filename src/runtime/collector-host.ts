@@ -18,6 +18,14 @@ import { VenueClock } from '../market/venue-clock';
 import { parseIntervals } from '../market/windows';
 import { openRepository } from '../persistence/open-repository';
 import type { Repository } from '../persistence/repository';
+import { ConfigError } from '../core/errors';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server';
+import {
+  buildMetrics,
+  type LiveSource,
+  type MetricsSources,
+  type TraderSource,
+} from '../metrics/trading-metrics';
 
 /** What a plugin of the collector (the trader in `trade --mode sim`) is given. */
 export interface PluginContext {
@@ -39,6 +47,29 @@ export interface CollectPlugin {
   start?(): Promise<void>;
   everySecond?(): void;
   stop?(): Promise<void>;
+  /** What the plugin exposes to `/metrics` (issue #13; read at scrape time). */
+  readonly metrics?: {
+    readonly trader?: () => TraderSource | null;
+    readonly live?: () => LiveSource | null;
+  };
+}
+
+/**
+ * Starts `/metrics` when METRICS_PORT is set (issue #13) and prints its address; `null` when off.
+ * @throws the listen error (a port in use stops the command at start, with the port named).
+ */
+async function serveMetrics(cfg: Config, sources: MetricsSources): Promise<MetricsServer | null> {
+  if (cfg.METRICS_PORT === 0) return null;
+  try {
+    const server = await startMetricsServer(buildMetrics(sources), cfg.METRICS_HOST, cfg.METRICS_PORT);
+    console.log(`metrics: ${server.url}`);
+    return server;
+  } catch (err) {
+    throw new ConfigError(
+      `METRICS_PORT ${cfg.METRICS_PORT} on ${cfg.METRICS_HOST}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
 }
 
 /** Formats the status line. */
@@ -130,6 +161,12 @@ export async function runCollect(
   }
   if (plugin !== undefined) collector.setTickListener((t: Tick) => plugin.onTick(t));
   await plugin?.start?.();
+  const metrics = await serveMetrics(cfg, {
+    collector: () => collector.status(),
+    ...(plugin?.metrics?.trader === undefined ? {} : { trader: plugin.metrics.trader }),
+    ...(plugin?.metrics?.live === undefined ? {} : { live: plugin.metrics.live }),
+    now: () => venueClock?.now() ?? clock.now(),
+  });
   log.info({ cryptos, intervalsSec, ws: cfg.MARKET_WS_URL }, 'collector starting');
   await collector.start();
   let lastFrames = 0;
@@ -156,6 +193,7 @@ export async function runCollect(
   await collector.stop();
   venueClock?.stop();
   await plugin?.stop?.();
+  await metrics?.close();
   const final = collector.status();
   if (repo !== null && opts.run === undefined) {
     await repo.finishRun(runId, clock.now(), { collector: final });

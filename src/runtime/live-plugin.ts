@@ -14,6 +14,7 @@ import type { Logger } from '../platform/logger';
 import { formatSummary, summarize } from '../report/summary';
 import { writeTradesFile } from '../replay/trades-file';
 import type { CollectPlugin, PluginContext } from './collector-host';
+import { traderSourceOf } from '../metrics/sources';
 import { KillSwitchWatch } from './kill-switch';
 
 /**
@@ -90,8 +91,13 @@ export function livePlugin(
     }
   };
   const timers: NodeJS.Timeout[] = [];
+  const source = traderSourceOf(session.trader, session.engine.journal.trades);
   return {
     onTick: (tick) => session.onTick(tick),
+    metrics: {
+      trader: () => source,
+      live: () => ({ stats: session.stats, unknownOrders: () => session.unknownOrderCount }),
+    },
     start: async () => {
       for (const m of ctx.markets()) session.addMarket(m);
       await session.marketsChecked();

@@ -196,6 +196,8 @@ export function withTwin(live: CollectPlugin, twin: CollectPlugin): CollectPlugi
       twin.onTick(tick);
     },
     ...(live.start === undefined ? {} : { start: () => live.start!() }),
+    // the metrics are the live trader's (the twin's figures are the parity report's)
+    ...(live.metrics === undefined ? {} : { metrics: live.metrics }),
     everySecond: () => {
       live.everySecond?.();
       twin.everySecond?.();

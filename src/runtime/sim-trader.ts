@@ -7,6 +7,7 @@ import type { Config } from '../config/schema';
 import { ReplayEngine } from '../replay/replay-engine';
 import { writeTradesFile } from '../replay/trades-file';
 import { formatSummary, summarize } from '../report/summary';
+import { traderSourceOf } from '../metrics/sources';
 import { KillSwitchWatch } from './kill-switch';
 import type { CollectPlugin, PluginContext } from './collector-host';
 
@@ -22,8 +23,10 @@ export function simTrader(cfg: Config, ctx: PluginContext): CollectPlugin {
     flatten: () => engine.flatten(),
     stopFlatten: () => engine.trader.setFlatten(false),
   });
+  const source = traderSourceOf(engine.trader, engine.sink.trades);
   return {
     onTick: (tick) => engine.stepTick(tick),
+    metrics: { trader: () => source },
     everySecond: () => {
       kill.check();
       flushing = flushing
