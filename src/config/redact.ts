@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Config } from './schema';
 
 /** Settings that hold secrets: never logged, never stored. */
-export const SECRET_KEYS = ['PRIVATE_KEY', 'CLOB_API_SECRET', 'CLOB_API_PASSPHRASE', 'CLOB_API_KEY'] as const;
+export const SECRET_KEYS = [
+  'PRIVATE_KEY',
+  'CLOB_API_SECRET',
+  'CLOB_API_PASSPHRASE',
+  'CLOB_API_KEY',
+  // a webhook URL is a credential (e.g. Slack's carry their token in the path)
+  'ALERT_WEBHOOK_URL',
+] as const;
 
 /**
  * Returns the config with secrets replaced (the key, the API credentials, the password of

@@ -183,6 +183,19 @@ function buildSettings(src: Source) {
      * Families and parameters: README "Exit policies", `exit-policies.md`.
      */
     EXIT_POLICIES: z.string().default(''),
+    /** Alert (issue #13): this many failed exit rounds within an hour. */
+    ALERT_FAILED_EXITS: int({ gte: 1, lte: 1_000 }).default(3),
+    /** Alert: share of stop-loss exits among the last ALERT_STOP_LOSS_WINDOW exits above this, in (0, 1]. */
+    ALERT_STOP_LOSS_RATE: num({ gt: 0, lte: 1 }).default(0.5),
+    /** Exits the stop-loss share is measured over. */
+    ALERT_STOP_LOSS_WINDOW: int({ gte: 1, lte: 10_000 }).default(20),
+    /** Alert: a book stale longer than this, ms. */
+    ALERT_FEED_STALE_MS: ms({ gte: 1_000 }).default(60_000),
+    /** Alerts are POSTed here as JSON (with retry); empty = logs and metrics only. A secret. */
+    ALERT_WEBHOOK_URL: z
+      .string()
+      .refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), 'expected an http(s) URL or empty')
+      .default(''),
     /** Port of the Prometheus `/metrics` endpoint of `collect` and `trade` (issue #13); 0 = off. */
     METRICS_PORT: int({ gte: 0, lte: 65_535 }).default(0),
     /** Address the metrics endpoint binds to (loopback unless you say otherwise). */

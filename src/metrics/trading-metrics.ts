@@ -50,6 +50,8 @@ export interface MetricsSources {
   readonly collector?: () => CollectorStatus;
   readonly trader?: () => TraderSource | null;
   readonly live?: () => LiveSource | null;
+  /** Alerts fired so far, by name (the alert monitor's counts). */
+  readonly alerts?: () => Readonly<Record<string, number>>;
   /** Now, ms (the venue's clock): "today" is its UTC day. */
   readonly now: () => number;
 }
@@ -98,6 +100,23 @@ export function buildMetrics(sources: MetricsSources): Registry {
   if (sources.collector !== undefined) addFeed(sources.collector, counter, gauge);
   if (sources.trader !== undefined) addTrading(sources.trader, sources.now, counter, gauge);
   if (sources.live !== undefined) addLive(sources.live, counter, gauge);
+  const alerts = sources.alerts;
+  if (alerts !== undefined) {
+    const last = new Map<string, number>();
+    new Counter({
+      name: 'updown_alerts_total',
+      help: 'Alerts fired, by name',
+      labelNames: ['alert'],
+      registers: [register],
+      collect() {
+        for (const [alert, n] of Object.entries(alerts())) {
+          const d = n - (last.get(alert) ?? 0);
+          if (d > 0) this.inc({ alert }, d);
+          last.set(alert, n);
+        }
+      },
+    });
+  }
   return register;
 }
 

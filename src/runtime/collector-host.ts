@@ -20,6 +20,8 @@ import { openRepository } from '../persistence/open-repository';
 import type { Repository } from '../persistence/repository';
 import { ConfigError } from '../core/errors';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server';
+import { AlertMonitor } from '../alerts/alert-monitor';
+import type { AlertInputs } from '../alerts/alert-rules';
 import {
   buildMetrics,
   type LiveSource,
@@ -51,6 +53,24 @@ export interface CollectPlugin {
   readonly metrics?: {
     readonly trader?: () => TraderSource | null;
     readonly live?: () => LiveSource | null;
+    /** The paper-parity verdict so far (live with its twin; issue #11), for the `parity_fail` alert. */
+    readonly parity?: () => 'pass' | 'fail' | null;
+  };
+}
+
+/** What the alert rules read at a check: the collector's status and the plugin's trader and live state. */
+function alertInputs(nowMs: number, s: CollectorStatus, plugin: CollectPlugin | undefined): AlertInputs {
+  const t = plugin?.metrics?.trader?.() ?? null;
+  const l = plugin?.metrics?.live?.() ?? null;
+  const d = l?.stats.discrepancies;
+  return {
+    nowMs,
+    failedExitRounds: t?.stats.exitRoundsFailed ?? 0,
+    discrepancies: d === undefined ? null : d.missing + d.extra + d.size_mismatch,
+    trades: t?.trades ?? [],
+    openEntryTimes: (t?.open() ?? []).flatMap((p) => (p.entryTimeMs === null ? [] : [p.entryTimeMs])),
+    staleTokens: s.staleTokens,
+    parityVerdict: plugin?.metrics?.parity?.() ?? null,
   };
 }
 
@@ -161,11 +181,14 @@ export async function runCollect(
   }
   if (plugin !== undefined) collector.setTickListener((t: Tick) => plugin.onTick(t));
   await plugin?.start?.();
+  const venueNow = (): number => venueClock?.now() ?? clock.now();
+  const alerts = new AlertMonitor({ cfg, log, webhookUrl: cfg.ALERT_WEBHOOK_URL });
   const metrics = await serveMetrics(cfg, {
     collector: () => collector.status(),
+    alerts: () => alerts.fired,
     ...(plugin?.metrics?.trader === undefined ? {} : { trader: plugin.metrics.trader }),
     ...(plugin?.metrics?.live === undefined ? {} : { live: plugin.metrics.live }),
-    now: () => venueClock?.now() ?? clock.now(),
+    now: venueNow,
   });
   log.info({ cryptos, intervalsSec, ws: cfg.MARKET_WS_URL }, 'collector starting');
   await collector.start();
@@ -181,6 +204,7 @@ export async function runCollect(
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
     else log.info({ status: s, framesPerSec: Math.round(rate) }, 'status');
     plugin?.everySecond?.();
+    alerts.check(alertInputs(venueNow(), s, plugin));
   }, 1000);
   await new Promise<void>((resolve) => {
     const done = (): void => resolve();
@@ -194,6 +218,7 @@ export async function runCollect(
   venueClock?.stop();
   await plugin?.stop?.();
   await metrics?.close();
+  await alerts.idle();
   const final = collector.status();
   if (repo !== null && opts.run === undefined) {
     await repo.finishRun(runId, clock.now(), { collector: final });

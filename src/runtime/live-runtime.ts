@@ -125,7 +125,9 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
             const t = await openShadowTwin(cfg, ctx, openRepo, run.runId, ctx.venueNow(), log);
             twin = t;
             console.log(`paper twin: run ${t.runId} (mode shadow, linked to live run ${run.runId})`);
-            return withTwin(live, t.plugin);
+            const both = withTwin(live, t.plugin);
+            // the parity verdict feeds the `parity_fail` alert (issue #13)
+            return { ...both, metrics: { ...both.metrics, parity: () => t.parity()?.verdict ?? null } };
           } catch (err) {
             log.error({ err: (err as Error).message }, 'paper twin not started: the live trader runs alone');
             console.error(`paper twin not started: ${(err as Error).message}`);
