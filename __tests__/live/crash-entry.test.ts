@@ -41,7 +41,9 @@ test(
     expect(before.orders.filter((o) => o.positionKey === key).map((o) => o.status)).toEqual(['pending']);
     expect(before.attempts).toEqual([]);
 
-    const again = await fx.rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
+    // (a request timeout long enough that no order of the restarted trader is left unanswered at
+    // its stop on a loaded machine: CI once saw an exit still EXITING with a 1 s timeout)
+    const again = await fx.rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '5000' });
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');
     expect(await fx.rig.runThenStop(again)).toBe(0);
 
@@ -128,7 +130,7 @@ test(
       `venue order record: ${JSON.stringify(fx.stack.exchange.clob.orderRecord(attempt.venueOrderId) ?? null)}`;
     await waitFor(filled, 15_000, { what: 'the held order to fill at the venue', detail });
 
-    const again = await fx.rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '1000' });
+    const again = await fx.rig.restart({ ...sc.env, CLOB_REQUEST_TIMEOUT_MS: '5000' });
     expect(again.out).toContain('(resumed); start reconciliation: 0 discrepancies');
     expect(await fx.rig.runThenStop(again)).toBe(0);
 

@@ -33,12 +33,15 @@ test(
     });
     const token = buy.asset_id;
     // ticks after the fill until the next journal flush: the policy runs, its state is journaled
+    // (slowly: 2× instead of 40×, so no stop fires on a loaded machine before the kill)
     const flushes = sc.trader.count('status');
+    fx.stack.exchange.setSpeed(2);
     fx.stack.exchange.play();
     try {
       await sc.trader.until('a journal flush', () => sc.trader.count('status') >= flushes + 2);
     } finally {
       fx.stack.exchange.pause();
+      fx.stack.exchange.setSpeed(40);
     }
     await fx.rig.kill9(sc.trader);
     // (the embedded database can be read once the trader is gone)
