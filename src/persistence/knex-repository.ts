@@ -236,7 +236,15 @@ export class KnexRepository implements Repository {
     const rows: Row[] = await this.db('positions')
       .where({ run_id: runId })
       .orderByRaw('position_key collate "C"');
-    return rows.map((r) => fromRow(POSITION, r));
+    return rows.map((r) => {
+      const rec = fromRow(POSITION, r);
+      // no exit state (the default policy set): the record as it was before issue #12
+      if (rec.exitState === null) {
+        const { exitState: _none, ...rest } = rec;
+        return rest;
+      }
+      return rec;
+    });
   }
 
   /** Returns the journal of a run ordered by seq. */

@@ -133,8 +133,14 @@ export function toPositionRecord(p: Position, nowMs: number): PositionRecord {
     pnlUsdc: p.pnlUsdc,
     exitAttempts: p.exitAttempts,
     updatedMs: nowMs,
-    exitState: exitStateOf(p),
+    ...exitStateField(p),
   };
+}
+
+/** `{ exitState }` when the position has exit-policy state, else nothing (the record as before #12). */
+function exitStateField(p: Position): { exitState?: PositionExitState } {
+  const s = exitStateOf(p);
+  return s === null ? {} : { exitState: s };
 }
 
 /**
