@@ -204,7 +204,12 @@ export async function runCollect(
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
     else log.info({ status: s, framesPerSec: Math.round(rate) }, 'status');
     plugin?.everySecond?.();
-    alerts.check(alertInputs(venueNow(), s, plugin));
+    try {
+      alerts.check(alertInputs(venueNow(), s, plugin));
+    } catch (err) {
+      // never let the alerts take the process down (a throw in a timer would)
+      log.error({ err: (err as Error).message }, 'alert check failed');
+    }
   }, 1000);
   await new Promise<void>((resolve) => {
     const done = (): void => resolve();
