@@ -12,6 +12,7 @@
  * Times ms (the venue's clock).
  */
 import type { TradeLine } from '../trader/position';
+import { PROFIT_TAKING_REASONS } from '../core/types';
 
 /** Alert names (a closed set, the `alert` field of the log line and the metric's label). */
 export const ALERT_NAMES = [
@@ -84,7 +85,6 @@ export const INITIAL_ALERT_STATE: AlertState = {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const PROFIT_TAKING = new Set(['trailing_stop', 'trail_exit', 'scale_out', 'dynamic_target', 'target_trail']);
 const LEVEL: Record<AlertName, 'warn' | 'error'> = {
   failed_exits: 'error',
   reconcile_discrepancy: 'error',
@@ -113,7 +113,7 @@ export function evaluateAlerts(
   let lastTakeProfit = -Infinity;
   for (const t of i.trades) {
     lastEntry = Math.max(lastEntry, t.entryTimeMs);
-    if (t.exitReason !== null && PROFIT_TAKING.has(t.exitReason))
+    if (t.exitReason !== null && PROFIT_TAKING_REASONS.has(t.exitReason))
       lastTakeProfit = Math.max(lastTakeProfit, t.exitTimeMs ?? 0);
   }
   const holds: Record<AlertName, Record<string, unknown> | null> = {

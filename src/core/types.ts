@@ -87,6 +87,16 @@ export const POLICY_EXIT_REASONS = [
   'scale_out',
   'time_exit',
 ] as const;
+/**
+ * Exit reasons that take profit: the trails and targets that only fire above entry (issue #12;
+ * the metrics and alerts of issue #13 count them as take-profit exits, as the seed counts
+ * `TRAIL_EXIT`, exit-policies.md §3.1).
+ */
+export const PROFIT_TAKING_REASONS: ReadonlySet<string> = new Set<string>([
+  'trailing_stop',
+  // every policy's reason but the time exit's (which also sells at a loss)
+  ...POLICY_EXIT_REASONS.filter((r) => r !== 'time_exit'),
+]);
 /** An exit reason: a default one or an exit policy's. */
 export type ExitReason = (typeof EXIT_REASONS)[number] | (typeof POLICY_EXIT_REASONS)[number];
 

@@ -13,6 +13,7 @@
  * redeemed payouts. Default process metrics are included.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { PROFIT_TAKING_REASONS } from '../core/types';
 import type { CollectorStatus } from '../collector/collector';
 import { intervalLabel } from '../core/ids';
 import type { LiveStats } from '../live/live-stats';
@@ -59,8 +60,6 @@ export interface MetricsSources {
 const TRADE_LABELS = ['crypto', 'window', 'strategy', 'side', 'reason'] as const;
 const POSITION_LABELS = ['crypto', 'window', 'strategy', 'side'] as const;
 const DAY_MS = 86_400_000;
-/** Exit reasons that take profit (for the average take-profit %). */
-const PROFIT_TAKING = new Set(['trailing_stop', 'trail_exit', 'scale_out', 'dynamic_target', 'target_trail']);
 
 /** A counter set from a running total at scrape time (adds the difference since the last scrape). */
 class TotalCounter {
@@ -210,14 +209,14 @@ function addTrading(
         l.exitPrice === null || l.entryPrice === 0
           ? null
           : ((l.exitPrice - l.entryPrice) / l.entryPrice) * 100;
+      const takesProfit = l.exitReason !== null && PROFIT_TAKING_REASONS.has(l.exitReason);
       if (pct !== null && l.exitReason === 'stop_loss') {
         stopSum += -pct;
         stopN += 1;
-      } else if (pct !== null && l.exitReason !== null && PROFIT_TAKING.has(l.exitReason)) {
+      } else if (pct !== null && takesProfit) {
         takeSum += pct;
         takeN += 1;
       }
-      const takesProfit = l.exitReason !== null && PROFIT_TAKING.has(l.exitReason);
       if (takesProfit && l.exitPrice !== null && l.highWaterMark !== null && l.highWaterMark > l.entryPrice) {
         peakSum += (l.exitPrice - l.entryPrice) / (l.highWaterMark - l.entryPrice);
         peakN += 1;

@@ -9,7 +9,7 @@
  * 2. the default HWM update (design §5.2) — always tracked, it is also the trade's reported peak;
  * 3. the optional policies ranked before `trailing_stop` (`profit_lock`, `step_lock`);
  * 4. `trailing_stop` (design §5.3–5.4) when the set runs it;
- * 5. the other optional policies in {@link POLICY_ORDER}; a policy that holds the position to
+ * 5. the other optional policies in `POLICY_ORDER`; a policy that holds the position to
  *    resolution (`holdToEnd`) ends the chain;
  * 6. `window_expiry`: sell before the end (design §5.5, EXIT_BEFORE_END_MS).
  * With the default set this is exactly the order of design §5 (issue #12: `trades.jsonl` stays
@@ -18,13 +18,7 @@
 import type { OrderCommand, Tick, TopOfBook } from '../core/types';
 import { windowEndMs } from '../core/types';
 import { FeatureEstimator } from './exits/features';
-import {
-  POLICY_ORDER,
-  type BuiltPolicy,
-  type PolicyPosition,
-  type PolicyState,
-  type PolicyTick,
-} from './exits/policy';
+import { type BuiltPolicy, type PolicyPosition, type PolicyState, type PolicyTick } from './exits/policy';
 import { DEFAULT_POLICIES, type ExitPolicySet, type PolicySetResolver } from './exits/policy-set';
 import { stopLossFires } from './exits/stop-loss';
 import type { ExitThresholds } from './exits/thresholds';
@@ -42,9 +36,6 @@ export interface ExitRuleContext {
   /** Each strategy's policy set (default: the default set for all). */
   readonly policies?: PolicySetResolver | undefined;
 }
-
-const TRAILING_RANK = POLICY_ORDER.indexOf('trailing_stop');
-const rankOf = (b: BuiltPolicy): number => POLICY_ORDER.indexOf(b.name);
 
 /** Shallow equality of two flat policy states. */
 function sameState(a: PolicyState | undefined, b: PolicyState): boolean {
@@ -149,7 +140,7 @@ export class ExitRules {
           done = true;
         } else if (r.holdToEnd === true) hold = true;
       };
-      for (; i < extra.length && rankOf(extra[i]!) < TRAILING_RANK && !done; i++) step(extra[i]!);
+      for (; i < set.beforeTrailing && !done; i++) step(extra[i]!);
       if (!done && set.trailingStop) done = this.trailingStop(p, entry, bid, top, nowMs, out);
       for (; i < extra.length && !done && !hold; i++) step(extra[i]!);
     } else if (set.trailingStop) {

@@ -2,13 +2,6 @@
  * `target_trail` and `dynamic_target` (exit-policies.md §6.2–6.3): the worked examples as tables,
  * off = absent, schema defaults and refusals, monotone stop, purity.
  */
-import type {
-  PolicyFn,
-  PolicyPosition,
-  PolicyResult,
-  PolicyState,
-  PolicyTick,
-} from '../../../src/trader/exits/policy';
 import {
   buildDynamicTarget,
   dynamicTargetSchema,
@@ -16,49 +9,12 @@ import {
   targetLevels,
   trailingMode,
 } from '../../../src/trader/exits/policies/dynamic-target';
+import type { PolicyPosition } from '../../../src/trader/exits/policy';
+import { position as basePosition, run, tick } from '../../helpers/policy-fixtures';
 
-/** A position: UP, entry `entry` (micro-USDC), opened at 0. */
-function position(entry: number, over: Partial<PolicyPosition> = {}): PolicyPosition {
-  return {
-    key: 'k',
-    side: 'UP',
-    entry,
-    shares: 10_000_000,
-    openedAtMs: 0,
-    windowSec: 900,
-    windowEndMs: 900_000,
-    crypto: 'BTC',
-    windowStartSpot: null,
-    partialsDone: [],
-    ...over,
-  };
-}
-
-/** A tick at `tsMs` with bid `bid` (micro-USDC), tick size 0.01, features as given. */
-function tick(tsMs: number, bid: number, over: Partial<PolicyTick> = {}): PolicyTick {
-  return {
-    tsMs,
-    bid,
-    ask: bid + 10_000,
-    tk: 10_000,
-    spot: null,
-    vol: null,
-    atr: null,
-    bandWidth: null,
-    bandWidthAvg: null,
-    ...over,
-  };
-}
-
-/** Feeds the ticks in order (now = tick time), state carried over; returns each call's result. */
-function run(fn: PolicyFn, pos: PolicyPosition, ticks: readonly PolicyTick[]): PolicyResult[] {
-  let state: PolicyState | null = null;
-  return ticks.map((t) => {
-    const r = fn(pos, t, t.tsMs, state);
-    state = r.state;
-    return r;
-  });
-}
+/** The fixture's position at entry `entry` (micro-USDC). */
+const position = (entry: number, over: Partial<PolicyPosition> = {}): PolicyPosition =>
+  basePosition({ entry, ...over });
 
 const TRAIL_FIRE = { reason: 'target_trail', size: 'full' };
 const TARGET_FIRE = { reason: 'dynamic_target', size: 'full' };

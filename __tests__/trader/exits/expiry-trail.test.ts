@@ -16,41 +16,22 @@ import type {
   PolicyState,
   PolicyTick,
 } from '../../../src/trader/exits/policy';
+import { position as basePosition, tick as baseTick } from '../../helpers/policy-fixtures';
 
 const WINDOW_END = 1_766_745_900_000;
 
-/** A 15-minute window position, entry 0.50, 10 shares (micro units). */
-function position(over: Partial<PolicyPosition> = {}): PolicyPosition {
-  return {
+/** The fixture's position (entry 0.50, 10 shares) in the 15-minute window ending at WINDOW_END. */
+const position = (over: Partial<PolicyPosition> = {}): PolicyPosition =>
+  basePosition({
     key: 's1_BTC_15m_1766745000:UP',
-    side: 'UP',
-    entry: 500_000,
-    shares: 10_000_000,
     openedAtMs: WINDOW_END - 900_000,
-    windowSec: 900,
     windowEndMs: WINDOW_END,
-    crypto: 'BTC',
-    windowStartSpot: null,
-    partialsDone: [],
     ...over,
-  };
-}
+  });
 
 /** A tick `r` seconds before the window end at `bid` (micro-USDC) with tick size `tk`. */
-function tick(r: number, bid: number, tk = 10_000): PolicyTick {
-  const tsMs = WINDOW_END - Math.round(r * 1000);
-  return {
-    tsMs,
-    bid,
-    ask: bid + tk,
-    tk,
-    spot: null,
-    vol: null,
-    atr: null,
-    bandWidth: null,
-    bandWidthAvg: null,
-  };
-}
+const tick = (r: number, bid: number, tk = 10_000): PolicyTick =>
+  baseTick(WINDOW_END - Math.round(r * 1000), bid, { ask: bid + tk, tk });
 
 /** The built policy (defaults, or `over`). */
 function policy(over: Record<string, unknown> = {}): BuiltPolicy {

@@ -2,57 +2,13 @@
  * `step_lock` (exit-policies.md §5.2–5.3): the worked examples as tables, off = absent, schema
  * defaults and refusals, monotone stop, purity.
  */
-import type {
-  PolicyFn,
-  PolicyPosition,
-  PolicyResult,
-  PolicyState,
-  PolicyTick,
-} from '../../../src/trader/exits/policy';
 import { buildStepLock, stepLockPolicy, stepLockSchema } from '../../../src/trader/exits/policies/step-lock';
+import type { PolicyPosition } from '../../../src/trader/exits/policy';
+import { position as basePosition, run, tick } from '../../helpers/policy-fixtures';
 
-/** A position: UP, entry 0.50, 10 shares, opened at 0 in a 15-minute window. */
-function position(over: Partial<PolicyPosition> = {}): PolicyPosition {
-  return {
-    key: 'k',
-    side: 'UP',
-    entry: 500_000,
-    shares: 10_000_000,
-    openedAtMs: 0,
-    windowSec: 900,
-    windowEndMs: 900_000,
-    crypto: 'BTC',
-    windowStartSpot: 100_000,
-    partialsDone: [],
-    ...over,
-  };
-}
-
-/** A tick at `tsMs` with bid `bid` (micro-USDC), tick size 0.01, no features unless given. */
-function tick(tsMs: number, bid: number, over: Partial<PolicyTick> = {}): PolicyTick {
-  return {
-    tsMs,
-    bid,
-    ask: bid + 10_000,
-    tk: 10_000,
-    spot: null,
-    vol: null,
-    atr: null,
-    bandWidth: null,
-    bandWidthAvg: null,
-    ...over,
-  };
-}
-
-/** Feeds the ticks in order (now = tick time), state carried over; returns each call's result. */
-function run(fn: PolicyFn, pos: PolicyPosition, ticks: readonly PolicyTick[]): PolicyResult[] {
-  let state: PolicyState | null = null;
-  return ticks.map((t) => {
-    const r = fn(pos, t, t.tsMs, state);
-    state = r.state;
-    return r;
-  });
-}
+/** A position: the fixture's, with a known start spot. */
+const position = (over: Partial<PolicyPosition> = {}): PolicyPosition =>
+  basePosition({ windowStartSpot: 100_000, ...over });
 
 const [policy] = buildStepLock({});
 const fn = policy!.fn;

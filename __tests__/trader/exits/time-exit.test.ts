@@ -4,39 +4,15 @@
  */
 import type { PolicyPosition, PolicyTick } from '../../../src/trader/exits/policy';
 import { buildTimeExit, timeExitSchema, trendAligned } from '../../../src/trader/exits/policies/time-exit';
+import { position as basePosition, tick as baseTick } from '../../helpers/policy-fixtures';
 
-/** A position: UP, entry 0.50 at t = 0, start spot 100 000, window ends at 900 s. */
-function position(over: Partial<PolicyPosition> = {}): PolicyPosition {
-  return {
-    key: 'k',
-    side: 'UP',
-    entry: 500_000,
-    shares: 10_000_000,
-    openedAtMs: 0,
-    windowSec: 900,
-    windowEndMs: 900_000,
-    crypto: 'BTC',
-    windowStartSpot: 100_000,
-    partialsDone: [],
-    ...over,
-  };
-}
+/** The fixture's position (UP, entry 0.50 at t = 0, window ends at 900 s) with start spot 100 000. */
+const position = (over: Partial<PolicyPosition> = {}): PolicyPosition =>
+  basePosition({ windowStartSpot: 100_000, ...over });
 
-/** A tick at `tsMs` with bid `bid` (micro-USDC) and spot `spot` (USD). */
-function tick(tsMs: number, bid: number, spot: number | null, over: Partial<PolicyTick> = {}): PolicyTick {
-  return {
-    tsMs,
-    bid,
-    ask: bid + 10_000,
-    tk: 10_000,
-    spot,
-    vol: null,
-    atr: null,
-    bandWidth: null,
-    bandWidthAvg: null,
-    ...over,
-  };
-}
+/** The fixture's tick at `tsMs` with bid `bid` (micro-USDC) and spot `spot` (USD). */
+const tick = (tsMs: number, bid: number, spot: number | null, over: Partial<PolicyTick> = {}): PolicyTick =>
+  baseTick(tsMs, bid, { spot, ...over });
 
 const FIRE = { reason: 'time_exit', size: 'full' };
 

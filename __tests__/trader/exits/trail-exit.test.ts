@@ -18,40 +18,22 @@ import {
   type PolicyState,
   type PolicyTick,
 } from '../../../src/trader/exits/policy';
+import { position as basePosition, tick as baseTick } from '../../helpers/policy-fixtures';
 
 const WINDOW_END = 1_766_745_900_000;
 
-/** A position: entry and shares in micro units; the rest fixed. */
-function position(over: Partial<PolicyPosition> = {}): PolicyPosition {
-  return {
+/** The fixture's position (entry 0.50, 10 shares) in the 15-minute window ending at WINDOW_END. */
+const position = (over: Partial<PolicyPosition> = {}): PolicyPosition =>
+  basePosition({
     key: 's1_BTC_15m_1766745000:UP',
-    side: 'UP',
-    entry: 500_000,
-    shares: 10_000_000,
     openedAtMs: WINDOW_END - 900_000,
-    windowSec: 900,
     windowEndMs: WINDOW_END,
-    crypto: 'BTC',
-    windowStartSpot: null,
-    partialsDone: [],
     ...over,
-  };
-}
+  });
 
 /** A tick at `bid` (micro-USDC) with tick size `tk` (default 0.01). */
-function tick(bid: number, tk = 10_000, tsMs = WINDOW_END - 600_000): PolicyTick {
-  return {
-    tsMs,
-    bid,
-    ask: bid + tk,
-    tk,
-    spot: null,
-    vol: null,
-    atr: null,
-    bandWidth: null,
-    bandWidthAvg: null,
-  };
-}
+const tick = (bid: number, tk = 10_000, tsMs = WINDOW_END - 600_000): PolicyTick =>
+  baseTick(tsMs, bid, { ask: bid + tk, tk });
 
 /** The built pair with defaults (or `over`). */
 function pair(over: Record<string, unknown> = {}): { trail: BuiltPolicy; scale: BuiltPolicy } {

@@ -3,13 +3,6 @@
  * computed once and kept, fixed method without `atr` or for forced markets, off = absent,
  * refusals, purity. Expected values are built with the spec's expressions (§1.1).
  */
-import type {
-  PolicyFn,
-  PolicyPosition,
-  PolicyResult,
-  PolicyState,
-  PolicyTick,
-} from '../../../src/trader/exits/policy';
 import { clampStop } from '../../../src/trader/exits/policy';
 import {
   buildVolatilityTrail,
@@ -17,49 +10,7 @@ import {
   sessionOfHour,
   volatilityTrailSchema,
 } from '../../../src/trader/exits/policies/volatility-trail';
-
-/** A position: UP, entry 0.50, 10 shares, opened at 0 in a 15-minute BTC window. */
-function position(over: Partial<PolicyPosition> = {}): PolicyPosition {
-  return {
-    key: 'mid_signal_BTC_15m_0',
-    crypto: 'BTC',
-    side: 'UP',
-    entry: 500_000,
-    shares: 10_000_000,
-    openedAtMs: 0,
-    windowSec: 900,
-    windowEndMs: 900_000,
-    windowStartSpot: null,
-    partialsDone: [],
-    ...over,
-  };
-}
-
-/** A tick at `tsMs` with bid `bid` (micro-USDC), tick size 0.01, no features unless given. */
-function tick(tsMs: number, bid: number, over: Partial<PolicyTick> = {}): PolicyTick {
-  return {
-    tsMs,
-    bid,
-    ask: bid + 10_000,
-    tk: 10_000,
-    spot: null,
-    vol: null,
-    atr: null,
-    bandWidth: null,
-    bandWidthAvg: null,
-    ...over,
-  };
-}
-
-/** Feeds `ticks` in order (now = tick time), carrying the state; returns each call's result. */
-function run(fn: PolicyFn, pos: PolicyPosition, ticks: readonly PolicyTick[]): PolicyResult[] {
-  let state: PolicyState | null = null;
-  return ticks.map((t) => {
-    const r = fn(pos, t, t.tsMs, state);
-    state = r.state;
-    return r;
-  });
-}
+import { position, run, tick } from '../../helpers/policy-fixtures';
 
 const fn = (block = {}) => buildVolatilityTrail(block)[0]!.fn;
 const H = 3_600_000;

@@ -33,6 +33,8 @@ export interface ExitPolicySet {
    * `trailing_stop` and `window_expiry` are run by the runner itself).
    */
   readonly policies: readonly BuiltPolicy[];
+  /** How many of `policies` rank before `trailing_stop` (the protective ones, run before it). */
+  readonly beforeTrailing: number;
   /** True when the default trailing take-profit runs (design §5). */
   readonly trailingStop: boolean;
   /** Stop-loss fraction replacing STOP_LOSS_PCT (§6.2 `USE_PROFILE_STOP_LOSS`), or null. */
@@ -45,6 +47,7 @@ export interface ExitPolicySet {
 export const DEFAULT_POLICY_SET: ExitPolicySet = {
   name: 'default',
   policies: [],
+  beforeTrailing: 0,
   trailingStop: true,
   stopLossPct: null,
   needsFeatures: false,
@@ -106,6 +109,7 @@ export function buildPolicySet(input: z.output<typeof policySetSchema>, fallback
   return {
     name: input.name ?? fallbackName,
     policies: built,
+    beforeTrailing: built.filter((b) => rank(b.name) < rank('trailing_stop')).length,
     trailingStop,
     stopLossPct: dynamicOn ? profileStopLossPct(f.dynamic_target!) : null,
     needsFeatures: built.some((b) => b.needsFeatures),
