@@ -17,6 +17,8 @@ export interface CollectCommandOptions {
   /** Stop after this many seconds (default: run until Ctrl-C). */
   readonly duration?: string;
   readonly db?: boolean;
+  /** Serve the read-only dashboard (issue #13; DASHBOARD_PORT). */
+  readonly dashboard?: boolean;
 }
 
 /** Settings pointing every endpoint at a local exchange at `base` (`http://127.0.0.1:PORT`). */
@@ -38,6 +40,7 @@ export function registerCollect(program: Command): void {
     .option('--local <url>', 'use a local exchange at this base URL, e.g. http://127.0.0.1:8080')
     .option('--duration <seconds>', 'stop after this many seconds')
     .option('--no-db', 'do not write to the database')
+    .option('--dashboard', 'serve the read-only dashboard on DASHBOARD_PORT (127.0.0.1)')
     .action(async (o: CollectCommandOptions) => {
       const overrides: Partial<Config> = {
         ...(o.cryptos === undefined ? {} : { COLLECT_CRYPTOS: o.cryptos }),
@@ -50,6 +53,7 @@ export function registerCollect(program: Command): void {
         db: o.db !== false,
         durationSec: o.duration === undefined ? null : Number(o.duration),
         venueTime: o.local !== undefined,
+        ...(o.dashboard === true ? { dashboard: { mode: 'collect' } } : {}),
       });
     });
 }

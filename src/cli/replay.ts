@@ -25,6 +25,15 @@ import { writeTradesFile } from '../replay/trades-file';
 import { formatSummary, summarize, type Summary } from '../report/summary';
 import { metricsLine } from '../replay/compare/compare-metrics';
 import { runCompare } from '../replay/compare/compare-run';
+import type { Tick } from '../core/types';
+import { Pacer } from '../replay/pacer';
+import { TraceRecorder } from '../replay/position-traces';
+import { writeReplayReport } from '../report/replay-report';
+import { dashboardTraderOf } from '../dashboard/trader-view';
+import { traderSourceOf } from '../metrics/sources';
+import type { MetricsServer } from '../metrics/metrics-server';
+import { policyResolver } from '../trader/exits/policy-set';
+import { serveDashboard, serveMetrics, type Dashboard } from '../runtime/observability';
 
 /** Options of the replay command. */
 export interface ReplayCommandOptions {
@@ -39,7 +48,18 @@ export interface ReplayCommandOptions {
   readonly compare?: string;
   /** Worker threads of the comparison (default: the machine's cores; 0 = in this thread). */
   readonly workers?: string;
+  /** Serve the read-only dashboard over the replay (issue #13; DASHBOARD_PORT). */
+  readonly dashboard?: boolean;
+  /** Pace the replay at this many × recorded time (default: as fast as possible; 10 with `dashboard`). */
+  readonly speed?: string;
+  /** Write the HTML replay report here (issue #13). */
+  readonly report?: string;
+  /** Pace only from this recorded time (ISO 8601 or unix seconds/ms): earlier rows run at full speed. */
+  readonly paceFrom?: string;
 }
+
+/** Default `--speed` with `--dashboard` (a 15-minute window in 90 s). */
+export const DASHBOARD_DEFAULT_SPEED = 10;
 
 /** Result of a replay run. */
 export interface ReplayRunResult {
@@ -47,6 +67,12 @@ export interface ReplayRunResult {
   readonly summary: Summary;
   readonly tradesPath: string;
   readonly rows: number;
+  /** The HTML report written (`--report`), or null. */
+  readonly reportPath: string | null;
+  /** The dashboard's URL (`--dashboard`), or null; it serves until {@link ReplayRunResult.close}. */
+  readonly dashboardUrl: string | null;
+  /** Closes the dashboard and `/metrics` (when served); a no-op otherwise. */
+  close(): Promise<void>;
 }
 
 /** What {@link runReplay} uses besides its options and environment (tests inject these). */
@@ -77,6 +103,8 @@ export async function runReplay(
   const log = deps.log ?? createLogger(cfg.LOG_LEVEL);
   log.info({ input: cfg.REPLAY_INPUT, strategies: cfg.strategies.map((s) => s.name) }, 'replay starting');
   const recording = isRecording(cfg.REPLAY_INPUT);
+  const speed = paceOf(opts);
+  paceFromOf(opts); // refused before anything opens
 
   let repo: Repository | null = null;
   let runId: number | null = null;
@@ -93,14 +121,17 @@ export async function runReplay(
       config: redactConfig(cfg),
     });
   }
+  let watch: Watch | null = null;
   try {
     const feed = new FeedProcessor();
     const engine = new ReplayEngine(
       recording ? { config: cfg, bookOf: (id) => feed.l2.book(id), persistTicks: false } : { config: cfg },
     );
+    watch = await watchReplay(cfg, engine, opts);
+    const pace = speed === null ? undefined : paceFn(new Pacer(speed, 5000, undefined, paceFromOf(opts)));
     const input = recording
-      ? await replayFrames(cfg.REPLAY_INPUT, feed, engine, repo, runId ?? 0, log)
-      : await replayRows(cfg, engine, repo, runId ?? 0, opts.progress !== false, log);
+      ? await replayFrames(cfg.REPLAY_INPUT, feed, engine, repo, runId ?? 0, log, pace)
+      : await replayRows(cfg, engine, repo, runId ?? 0, opts.progress !== false, log, pace);
     const summary = summarize(engine.sink.trades, engine.trader.stats, input.totals ?? undefined);
     if (engine.rows === 0) {
       const why = `nothing replayed: ${input.whyEmpty}`;
@@ -109,17 +140,117 @@ export async function runReplay(
       throw new InputError(why);
     }
     writeTradesFile(cfg.OUT_PATH, engine.sink.trades);
+    const reportPath = opts.report ?? null;
+    if (reportPath !== null && watch.traces !== null)
+      writeReplayReport(reportPath, {
+        input: cfg.REPLAY_INPUT,
+        trades: engine.sink.trades,
+        traces: watch.traces.traces(engine.sink.trades),
+      });
     if (repo !== null && runId !== null)
       await repo.finishRun(runId, Date.now(), { ...summary, stats: engine.trader.stats });
     log.info(
-      { runId, trades: cfg.OUT_PATH, rows: engine.rows, positions: summary.positions },
+      { runId, trades: cfg.OUT_PATH, rows: engine.rows, positions: summary.positions, report: reportPath },
       'replay finished',
     );
-    return { runId, summary, tradesPath: cfg.OUT_PATH, rows: engine.rows };
+    const w = watch;
+    return {
+      runId,
+      summary,
+      tradesPath: cfg.OUT_PATH,
+      rows: engine.rows,
+      reportPath,
+      dashboardUrl: w.dashboard?.server.url ?? null,
+      close: () => w.close(),
+    };
+  } catch (err) {
+    await watch?.close();
+    throw err;
   } finally {
     await repo?.close();
   }
 }
+
+/** What watches a replay (issue #13): the dashboard, `/metrics`, the report's traces. */
+interface Watch {
+  readonly dashboard: Dashboard | null;
+  readonly traces: TraceRecorder | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts what `opts` asks to watch the replay with and hooks it to the engine's ticks and
+ * snapshots: the dashboard (`--dashboard`), `/metrics` (METRICS_PORT), the report's traces
+ * (`--report`).
+ * @throws {ConfigError} when a port cannot be listened on.
+ */
+async function watchReplay(cfg: Config, engine: ReplayEngine, opts: ReplayCommandOptions): Promise<Watch> {
+  const observers: ((t: Tick) => void)[] = [];
+  const view = dashboardTraderOf(engine.trader, engine.sink.trades, cfg);
+  const dashboard =
+    opts.dashboard === true ? await serveDashboard(cfg, { mode: 'replay', trader: () => view }) : null;
+  if (dashboard !== null) observers.push((t) => dashboard.model.observe(t));
+  const source = traderSourceOf(engine.trader, engine.sink.trades);
+  let metrics: MetricsServer | null = null;
+  try {
+    metrics = await serveMetrics(cfg, { trader: () => source, now: () => engine.clock.now() });
+  } catch (err) {
+    await dashboard?.server.close();
+    throw err;
+  }
+  const traces =
+    opts.report === undefined ? null : new TraceRecorder(policyResolver(cfg.exitPolicyData), cfg);
+  if (traces !== null) {
+    observers.push((t) => traces.observe(t));
+    engine.sink.onSnapshot = (r) => traces.snapshot(r);
+  }
+  engine.onTick =
+    observers.length === 0
+      ? null
+      : observers.length === 1
+        ? observers[0]!
+        : (t) => {
+            for (const o of observers) o(t);
+          };
+  return {
+    dashboard,
+    traces,
+    close: async () => {
+      await dashboard?.server.close();
+      await metrics?.close();
+    },
+  };
+}
+
+/**
+ * The pace of a replay, × recorded time: `--speed`, or {@link DASHBOARD_DEFAULT_SPEED} with
+ * `--dashboard`, else `null` (as fast as possible).
+ * @throws {InputError} when `--speed` is not a positive number.
+ */
+function paceOf(opts: ReplayCommandOptions): number | null {
+  if (opts.speed === undefined) return opts.dashboard === true ? DASHBOARD_DEFAULT_SPEED : null;
+  const s = Number(opts.speed);
+  if (!(Number.isFinite(s) && s > 0)) throw new InputError(`--speed must be a number > 0, got ${opts.speed}`);
+  return s;
+}
+
+/**
+ * `--pace-from` as ms: ISO 8601, or unix seconds (≤ 10 digits) or ms; −∞ when absent.
+ * @throws {InputError} when it is neither.
+ */
+function paceFromOf(opts: ReplayCommandOptions): number {
+  const v = opts.paceFrom;
+  if (v === undefined) return -Infinity;
+  if (/^\d+$/.test(v)) return v.length <= 10 ? Number(v) * 1000 : Number(v);
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) throw new InputError(`--pace-from must be ISO 8601 or unix seconds/ms, got ${v}`);
+  return ms;
+}
+
+const paceFn =
+  (p: Pacer) =>
+  (tsMs: number): Promise<void> | null =>
+    p.wait(tsMs);
 
 /** Registers `replay` on the program. */
 export function registerReplay(program: Command): void {
@@ -136,6 +267,19 @@ export function registerReplay(program: Command): void {
       'compare exit-policy sets on the input (comma-separated inputs allowed); --out is then a directory (default out/compare)',
     )
     .option('--workers <n>', 'worker threads of --compare (default: the cores; 0 = none)')
+    .option('--dashboard', 'serve the read-only dashboard over the replay (DASHBOARD_PORT), paced by --speed')
+    .option(
+      '--speed <x>',
+      `replay x times faster than recorded (default: as fast as possible; ${DASHBOARD_DEFAULT_SPEED} with --dashboard)`,
+    )
+    .option(
+      '--pace-from <time>',
+      'pace only from this recorded time (ISO 8601 or unix s/ms); earlier rows at full speed',
+    )
+    .option(
+      '--report <file.html>',
+      'write the HTML replay report (equity, P&L by reason and strategy, each position)',
+    )
     .action(async (o: ReplayCommandOptions) => {
       if (o.compare !== undefined) {
         await compareCommand(o);
@@ -144,8 +288,17 @@ export function registerReplay(program: Command): void {
       const res = await runReplay(o);
       console.log(formatSummary(res.summary));
       console.log(
-        `${res.rows} ticks replayed; trades: ${res.tradesPath}${res.runId === null ? '' : `; run id ${res.runId}`}`,
+        `${res.rows} ticks replayed; trades: ${res.tradesPath}${res.runId === null ? '' : `; run id ${res.runId}`}` +
+          (res.reportPath === null ? '' : `; report: ${res.reportPath}`),
       );
+      if (res.dashboardUrl !== null) {
+        console.error(`replay finished; the dashboard stays at ${res.dashboardUrl} until Ctrl-C`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+      }
+      await res.close();
     });
 }
 
@@ -206,6 +359,7 @@ async function replayRows(
   runId: number,
   progress: boolean,
   log: Logger,
+  pace?: (tsMs: number) => Promise<void> | null,
 ): Promise<InputOutcome> {
   const input = streamInput(cfg.REPLAY_INPUT, { reorderWindowMs: cfg.REORDER_WINDOW_MS });
   const showBar = progress && process.stderr.isTTY === true;
@@ -216,7 +370,12 @@ async function replayRows(
       })
     : null;
   bar?.start(showBar ? await countTickLines(cfg.REPLAY_INPUT) : 0, 0);
-  await engine.run(input.batches, { repo, runId, onProgress: (n) => bar?.update(n) });
+  await engine.run(input.batches, {
+    repo,
+    runId,
+    onProgress: (n) => bar?.update(n),
+    ...(pace === undefined ? {} : { pace }),
+  });
   bar?.update(engine.rows);
   bar?.stop();
   const { stats } = input;
@@ -232,11 +391,13 @@ async function replayFrames(
   repo: Repository | null,
   runId: number,
   log: Logger,
+  pace?: (ms: number) => Promise<void> | null,
 ): Promise<InputOutcome> {
   let sinceFlush = 0;
   let flushed: Promise<void> = Promise.resolve(); // one flush at a time, in order
   const stats = await replayRecording(path, feed, {
     onWindow: (line) => engine.sink.window(line.market),
+    ...(pace === undefined ? {} : { pace }),
     onTick: (tick) => {
       engine.stepTick(tick);
       if ((sinceFlush += 1) >= 5000) {

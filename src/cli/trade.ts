@@ -30,6 +30,8 @@ export interface TradeCommandOptions {
   readonly record?: string;
   /** `false` with `--no-shadow`: live without the paper twin (issue #11). */
   readonly shadow?: boolean;
+  /** Serve the read-only dashboard (issue #13; DASHBOARD_PORT). */
+  readonly dashboard?: boolean;
 }
 
 /** Registers `trade`. */
@@ -50,6 +52,7 @@ export function registerTrade(program: Command): void {
       'also write recording files (JSON lines) to this directory, as collect --record',
     )
     .option('--no-shadow', 'live: no paper twin beside the live trader (default: the twin runs; issue #11)')
+    .option('--dashboard', 'serve the read-only dashboard on DASHBOARD_PORT (127.0.0.1)')
     .action(async (o: TradeCommandOptions) => {
       process.exitCode = await runTrade(o);
     });
@@ -80,6 +83,7 @@ export async function runTrade(
       durationSec: o.duration === undefined ? null : Number(o.duration),
       venueTime: o.local !== undefined,
       shadow: o.shadow !== false,
+      dashboard: o.dashboard === true,
     });
   }
   if (o.mode !== 'sim') {
@@ -91,6 +95,7 @@ export async function runTrade(
     durationSec: o.duration === undefined ? null : Number(o.duration),
     venueTime: o.local !== undefined,
     plugin: (ctx) => simTrader(cfg, ctx),
+    ...(o.dashboard === true ? { dashboard: { mode: 'sim' } } : {}),
   });
   return 0;
 }

@@ -200,6 +200,10 @@ function buildSettings(src: Source) {
     METRICS_PORT: int({ gte: 0, lte: 65_535 }).default(0),
     /** Address the metrics endpoint binds to (loopback unless you say otherwise). */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** Port of the read-only dashboard of `--dashboard` (issue #13); 0 = any free port (printed). */
+    DASHBOARD_PORT: int({ gte: 0, lte: 65_535 }).default(8787),
+    /** Address the dashboard binds to (loopback unless you say otherwise). */
+    DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 }

@@ -54,6 +54,8 @@ export async function replayRecording(
   handlers: {
     onWindow?: (line: Extract<RecordingLine, { t: 'window' }>) => void;
     onTick: (tick: import('../core/types').Tick) => void;
+    /** Paces the frames (`replay --speed`): resolves when the frame received at `ms` is due. */
+    pace?: (ms: number) => Promise<void> | null;
   },
 ): Promise<FrameReplayStats> {
   const stats: FrameReplayStats = { windows: 0, marketFrames: 0, rtdsFrames: 0, ticks: 0 };
@@ -65,6 +67,8 @@ export async function replayRecording(
       handlers.onWindow?.(line);
     } else if (line.channel === 'market' || line.channel === 'rest') {
       stats.marketFrames += 1;
+      const due = handlers.pace?.(line.recvMs);
+      if (due !== undefined && due !== null) await due;
       for (const { tick } of feed.onFrame(line.text, line.recvMs, fresh)) {
         stats.ticks += 1;
         handlers.onTick(tick);

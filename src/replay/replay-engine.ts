@@ -39,6 +39,8 @@ export class ReplayEngine {
   readonly engine: Engine;
   /** Rows consumed. */
   rows = 0;
+  /** Called with every tick after the trader saw it (the dashboard and the report; issue #13). */
+  onTick: ((tick: Tick) => void) | null = null;
   private lastTs = 0;
 
   /** Wires the pipeline. */
@@ -93,6 +95,7 @@ export class ReplayEngine {
     const tick = this.books.applyRow(row);
     this.engine.journal.tick(row, tick.windowKey);
     this.engine.decide(tick);
+    this.onTick?.(tick);
   }
 
   /**
@@ -104,6 +107,7 @@ export class ReplayEngine {
     this.rows += 1;
     this.lastTs = this.engine.advance(tick.tsMs);
     this.engine.decide(tick);
+    this.onTick?.(tick);
   }
 
   /** Sells every open position now (kill switch flatten) through the venue. */
@@ -132,13 +136,21 @@ export class ReplayEngine {
       runId: number;
       flushEvery?: number;
       onProgress?: (done: number) => void;
+      /** Paces the rows (`replay --speed`): resolves when the row at `tsMs` is due, `null` = now. */
+      pace?: (tsMs: number) => Promise<void> | null;
     },
   ): Promise<void> {
     const every = opts.flushEvery ?? 5000;
     let flushedAt = 0;
     const batches = isRowArray(rows) ? chunks(rows, every) : rows;
     for await (const batch of batches) {
-      for (const row of batch) this.step(row);
+      if (opts.pace === undefined) for (const row of batch) this.step(row);
+      else
+        for (const row of batch) {
+          const due = opts.pace(row.tsMs);
+          if (due !== null) await due;
+          this.step(row);
+        }
       if (this.rows - flushedAt >= every) {
         flushedAt = this.rows;
         await this.flush(opts.repo, opts.runId);

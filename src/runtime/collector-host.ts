@@ -18,16 +18,11 @@ import { VenueClock } from '../market/venue-clock';
 import { parseIntervals } from '../market/windows';
 import { openRepository } from '../persistence/open-repository';
 import type { Repository } from '../persistence/repository';
-import { ConfigError } from '../core/errors';
-import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server';
 import { AlertMonitor } from '../alerts/alert-monitor';
 import type { AlertInputs } from '../alerts/alert-rules';
-import {
-  buildMetrics,
-  type LiveSource,
-  type MetricsSources,
-  type TraderSource,
-} from '../metrics/trading-metrics';
+import type { LiveSource, TraderSource } from '../metrics/trading-metrics';
+import type { DashboardTrader, LivePanelSource } from '../dashboard/dashboard-model';
+import { serveDashboard, serveMetrics, type Dashboard } from './observability';
 
 /** What a plugin of the collector (the trader in `trade --mode sim`) is given. */
 export interface PluginContext {
@@ -55,6 +50,8 @@ export interface CollectPlugin {
     readonly live?: () => LiveSource | null;
     /** The paper-parity verdict so far (live with its twin; issue #11), for the `parity_fail` alert. */
     readonly parity?: () => 'pass' | 'fail' | null;
+    /** The trader as the dashboard shows it (issue #13). */
+    readonly dashboard?: () => DashboardTrader | null;
   };
 }
 
@@ -74,22 +71,32 @@ function alertInputs(nowMs: number, s: CollectorStatus, plugin: CollectPlugin | 
   };
 }
 
-/**
- * Starts `/metrics` when METRICS_PORT is set (issue #13) and prints its address; `null` when off.
- * @throws the listen error (a port in use stops the command at start, with the port named).
- */
-async function serveMetrics(cfg: Config, sources: MetricsSources): Promise<MetricsServer | null> {
-  if (cfg.METRICS_PORT === 0) return null;
-  try {
-    const server = await startMetricsServer(buildMetrics(sources), cfg.METRICS_HOST, cfg.METRICS_PORT);
-    console.log(`metrics: ${server.url}`);
-    return server;
-  } catch (err) {
-    throw new ConfigError(
-      `METRICS_PORT ${cfg.METRICS_PORT} on ${cfg.METRICS_HOST}: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
+/** The dashboard of a collector and its plugin: feed health, the trader and the live panel. */
+function openDashboard(
+  cfg: Config,
+  mode: string,
+  collector: Collector,
+  plugin: CollectPlugin | undefined,
+): Promise<Dashboard> {
+  const live = plugin?.metrics?.live;
+  const trader = plugin?.metrics?.dashboard;
+  return serveDashboard(cfg, {
+    mode,
+    feed: () => collector.status(),
+    ...(trader === undefined ? {} : { trader }),
+    ...(live === undefined ? {} : { live: () => livePanelOf(live()) }),
+  });
+}
+
+/** The live panel's counters from the live session's metrics source. */
+function livePanelOf(l: LiveSource | null): LivePanelSource | null {
+  if (l === null) return null;
+  const d = l.stats.discrepancies;
+  return {
+    unknownOrders: l.unknownOrders(),
+    reconcilePasses: l.stats.reconcilePasses,
+    discrepancies: d.missing + d.extra + d.size_mismatch,
+  };
 }
 
 /** Formats the status line. */
@@ -117,6 +124,8 @@ export async function runCollect(
     run?: { readonly repo: Repository; readonly runId: number };
     /** Stops the collector when it resolves, like Ctrl-C (the live runtime's account-setup stop). */
     stopWhen?: Promise<unknown>;
+    /** Serve the dashboard (`--dashboard`, issue #13), labelled with `mode` (`collect`, `sim`, `live`). */
+    dashboard?: { readonly mode: string };
   },
 ): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL);
@@ -179,7 +188,22 @@ export async function runCollect(
     venueClock?.stop();
     throw err;
   }
-  if (plugin !== undefined) collector.setTickListener((t: Tick) => plugin.onTick(t));
+  let dashboard: Dashboard | null;
+  try {
+    dashboard =
+      opts.dashboard === undefined ? null : await openDashboard(cfg, opts.dashboard.mode, collector, plugin);
+  } catch (err) {
+    venueClock?.stop();
+    throw err;
+  }
+  const model = dashboard?.model;
+  if (plugin !== undefined && model !== undefined)
+    collector.setTickListener((t: Tick) => {
+      plugin.onTick(t);
+      model.observe(t);
+    });
+  else if (plugin !== undefined) collector.setTickListener((t: Tick) => plugin.onTick(t));
+  else if (model !== undefined) collector.setTickListener((t: Tick) => model.observe(t));
   await plugin?.start?.();
   const venueNow = (): number => venueClock?.now() ?? clock.now();
   const alerts = new AlertMonitor({ cfg, log, webhookUrl: cfg.ALERT_WEBHOOK_URL });
@@ -223,6 +247,7 @@ export async function runCollect(
   venueClock?.stop();
   await plugin?.stop?.();
   await metrics?.close();
+  await dashboard?.server.close();
   await alerts.idle();
   const final = collector.status();
   if (repo !== null && opts.run === undefined) {

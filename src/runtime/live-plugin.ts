@@ -15,6 +15,7 @@ import { formatSummary, summarize } from '../report/summary';
 import { writeTradesFile } from '../replay/trades-file';
 import type { CollectPlugin, PluginContext } from './collector-host';
 import { traderSourceOf } from '../metrics/sources';
+import { dashboardTraderOf } from '../dashboard/trader-view';
 import { KillSwitchWatch } from './kill-switch';
 
 /**
@@ -92,10 +93,12 @@ export function livePlugin(
   };
   const timers: NodeJS.Timeout[] = [];
   const source = traderSourceOf(session.trader, session.engine.journal.trades);
+  const view = dashboardTraderOf(session.trader, session.engine.journal.trades, cfg);
   return {
     onTick: (tick) => session.onTick(tick),
     metrics: {
       trader: () => source,
+      dashboard: () => view,
       live: () => ({ stats: session.stats, unknownOrders: () => session.unknownOrderCount }),
     },
     start: async () => {

@@ -42,6 +42,8 @@ export interface RunLiveOptions {
   readonly venueTime: boolean;
   /** Run the paper twin beside the live trader (issue #11; default on, `--no-shadow` turns it off). */
   readonly shadow: boolean;
+  /** Serve the dashboard (`--dashboard`, issue #13). */
+  readonly dashboard?: boolean;
 }
 
 /**
@@ -105,6 +107,7 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
         venueTime: o.venueTime,
         run: { repo: openRepo, runId: run.runId },
         stopWhen: accountStop.stopped,
+        ...(o.dashboard === true ? { dashboard: { mode: 'live' } } : {}),
         plugin: async (ctx) => {
           const b = await buildSession(cfg, {
             ctx,

@@ -8,6 +8,7 @@ import { ReplayEngine } from '../replay/replay-engine';
 import { writeTradesFile } from '../replay/trades-file';
 import { formatSummary, summarize } from '../report/summary';
 import { traderSourceOf } from '../metrics/sources';
+import { dashboardTraderOf } from '../dashboard/trader-view';
 import { KillSwitchWatch } from './kill-switch';
 import type { CollectPlugin, PluginContext } from './collector-host';
 
@@ -24,9 +25,10 @@ export function simTrader(cfg: Config, ctx: PluginContext): CollectPlugin {
     stopFlatten: () => engine.trader.setFlatten(false),
   });
   const source = traderSourceOf(engine.trader, engine.sink.trades);
+  const view = dashboardTraderOf(engine.trader, engine.sink.trades, cfg);
   return {
     onTick: (tick) => engine.stepTick(tick),
-    metrics: { trader: () => source },
+    metrics: { trader: () => source, dashboard: () => view },
     everySecond: () => {
       kill.check();
       flushing = flushing
