@@ -96,6 +96,28 @@ describe('ClobVenue fault handling', () => {
     expect(ev.kind === 'rejected' && ev.reason).toMatch(/after 4 attempts/);
   });
 
+  it('reports decision-to-post and round-trip latencies of each POST (issue #13 histograms)', async () => {
+    const seen: { kind: string; ms: number }[] = [];
+    let now = 0;
+    const { v, got } = await another({
+      onLatency: (kind, ms) => seen.push({ kind, ms }),
+      monotonic: () => (now += 1), // each reading 1 ms after the last: deterministic figures
+    });
+    lx.clob.faults.httpErrorNext(500, 1); // two POSTs: one retried, one filled
+    v.submit(buy());
+    await v.idle();
+    expect(got.at(-1)).toMatchObject({ kind: 'filled' });
+    expect(seen.map((s) => s.kind)).toEqual([
+      'decision_to_post',
+      'round_trip',
+      'decision_to_post',
+      'round_trip',
+    ]);
+    expect(seen.every((s) => s.ms > 0)).toBe(true);
+    // the retry's decision-to-post counts from the submit: it includes the first attempt
+    expect(seen[2]!.ms).toBeGreaterThan(seen[0]!.ms);
+  });
+
   it('re-signs after order_version_mismatch and fills', async () => {
     lx.clob.faults.versionMismatchNext(1);
     expect(await run(buy())).toMatchObject({ kind: 'filled' });

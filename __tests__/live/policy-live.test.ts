@@ -11,6 +11,7 @@
  */
 import type { PositionRecord } from '../../src/trader/journal-records';
 import { expectConsistent, sameToken, useCrashRig } from '../helpers/crash-harness';
+import { freePort } from '../../testkit/ui/ui-flow';
 
 const TEST_MS = 150_000;
 // the trail never activates (activation 0.9 above entry): the position stays OPEN on its stages
@@ -79,18 +80,37 @@ test(
 );
 
 test(
-  'a partial exit sells part of the shares through the CLOB; the position stays OPEN and the chain agrees',
+  'a partial exit sells part of the shares through the CLOB; the position stays OPEN and the chain agrees; ' +
+    'its orders are timed in /metrics and the dashboard shows the live panel (issue #13)',
   async () => {
     const postsAtStart = fx.stack.exchange.clob.orderPosts;
+    const metricsPort = await freePort();
     const sc = await fx.rig.start({
       env: {
         EXIT_POLICIES: JSON.stringify({ policies: { trail_exit: { TP_PCT: 0.01, TRAIL_PCT: 0.5 } } }),
         MIN_PROFIT_TO_REVERSE: '10',
+        METRICS_PORT: String(metricsPort),
+        DASHBOARD_PORT: '0',
       },
+      args: ['--dashboard'],
     });
     const sells = () => sc.mine().filter((t) => t.side === 'SELL');
     await sc.trader.until('a partial sale', () => sells().length > 0, 90_000);
     fx.stack.exchange.pause();
+    // the live venue timed each POST (decision → post, round trip) into the histograms
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const count = (name: string): number =>
+      Number(/^(\S+) (\S+)$/m.exec(metrics.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? 0);
+    expect(count('updown_order_round_trip_seconds_count')).toBeGreaterThanOrEqual(2);
+    expect(count('updown_decision_to_post_seconds_count')).toBeGreaterThanOrEqual(2);
+    const dash = /dashboard: (http:\/\/\S+)/.exec(sc.trader.out)?.[1];
+    if (dash === undefined) throw new Error(`no dashboard line: ${sc.trader.out.slice(-2000)}`);
+    const state = (await (await fetch(`${dash}state`)).json()) as {
+      mode: string;
+      live: { reconcilePasses: number } | null;
+    };
+    expect(state.mode).toBe('live');
+    expect(state.live?.reconcilePasses).toBeGreaterThanOrEqual(1);
     expect(await fx.rig.runThenStop(sc.trader)).toBe(0);
     const rows = await fx.db.rows(sc.wallet.address);
     const partial = rows.events.find((e) => e.type === 'PARTIAL_FILLED');

@@ -150,8 +150,8 @@ describe('the registry', () => {
   });
 });
 
-describe('trade --mode sim --local with METRICS_PORT', () => {
-  it('serves the feed and trading families while it trades', async () => {
+describe('trade --mode sim --local --dashboard with METRICS_PORT', () => {
+  it('serves the feed, trading and latency families and the dashboard while it trades', async () => {
     const ex = await startLocalExchange({ speed: 60, windows: 2 });
     const dir = mkdtempSync(join(tmpdir(), 'metrics-sim-'));
     const port = 20_000 + Math.floor(Math.random() * 20_000);
@@ -169,11 +169,13 @@ describe('trade --mode sim --local with METRICS_PORT', () => {
         '--no-db',
         '--duration',
         '60',
+        '--dashboard',
       ],
       {
         env: {
           ...process.env,
           METRICS_PORT: String(port),
+          DASHBOARD_PORT: '0',
           LOG_LEVEL: 'silent',
           DATA_DIR: dir,
           OUT_PATH: join(dir, 'trades.jsonl'),
@@ -191,12 +193,20 @@ describe('trade --mode sim --local with METRICS_PORT', () => {
         what: 'the metrics line',
         detail: () => out,
       });
+      await waitFor(() => /dashboard: http:\/\/127\.0\.0\.1:\d+\//.test(out), 60_000, {
+        what: 'the dashboard line',
+        detail: () => out,
+      });
+      const dash = /dashboard: (http:\/\/\S+)/.exec(out)![1]!;
       ex.play();
       let text = '';
       await waitFor(
         async () => {
           text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-          return (sample(text, 'updown_feed_frames_total') ?? 0) > 0;
+          return (
+            (sample(text, 'updown_feed_frames_total') ?? 0) > 0 &&
+            (sample(text, 'updown_feed_lag_seconds_count') ?? 0) > 0
+          );
         },
         60_000,
         { what: 'frames counted', detail: () => text.slice(0, 2000) },
@@ -208,6 +218,28 @@ describe('trade --mode sim --local with METRICS_PORT', () => {
         'updown_realised_pnl_today_usdc',
       ])
         expect(text).toContain(`# TYPE ${family}`);
+      expect(text).toContain('# TYPE updown_feed_lag_seconds histogram');
+      // the dashboard of the same process: the sim trader, the feed's health, the windows followed
+      let state: { mode: string; feed: { frames: number } | null; windows: unknown[]; live: unknown } = {
+        mode: '',
+        feed: null,
+        windows: [],
+        live: null,
+      };
+      await waitFor(
+        async () => {
+          state = (await (await fetch(`${dash}state`)).json()) as typeof state;
+          return state.windows.length > 0 && (state.feed?.frames ?? 0) > 0;
+        },
+        60_000,
+        { what: 'the dashboard state', detail: () => JSON.stringify(state).slice(0, 2000) },
+      );
+      expect(state.mode).toBe('sim');
+      expect(state.live).toBeNull();
+      // read-only: nothing but GET
+      expect((await fetch(`${dash}state`, { method: 'POST' })).status).toBe(405);
+      const page = await (await fetch(dash)).text();
+      expect(page).toContain('<script src="chart.js"></script>');
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -55,6 +55,11 @@ export interface CollectorOptions extends HttpEndpoints {
   /** Most rows kept per buffer (ticks, raw frames) while the database fails (default 1,000,000). */
   readonly maxBufferedRows?: number;
   readonly recorder?: FrameRecorder | null;
+  /**
+   * Called with each market frame's lag, ms: receive time (on the venue's clock when there is one)
+   * minus the venue timestamp of its newest event (the feed-lag histogram of issue #13).
+   */
+  readonly onFeedLag?: (ms: number) => void;
   /** Receives each tick (e.g. the trader in sim mode); see also {@link Collector.setTickListener}. */
   readonly onTick?: (tick: Tick) => void;
 }
@@ -123,10 +128,12 @@ export class Collector {
       ...(opts.pingIntervalMs === undefined ? {} : { pingIntervalMs: opts.pingIntervalMs }),
       ...(opts.reconnect === undefined ? {} : { backoff: opts.reconnect }),
       onFrame: (text, recvMs, parsed) => {
-        this.frames.push({ channel: 'market', recvMs, venueTsMs: latestVenueTs(parsed.events), text });
+        const venueTsMs = latestVenueTs(parsed.events);
+        this.frames.push({ channel: 'market', recvMs, venueTsMs, text });
         // recorded at the time its ticks carry (the venue's clock on a local exchange, read once),
         // so that a replay of the recording sees exactly the ticks the trader saw (issue #11)
         const tickMs = this.tickMs(recvMs);
+        if (venueTsMs !== null) opts.onFeedLag?.(tickMs - venueTsMs);
         opts.recorder?.frame('market', text, tickMs);
         this.emit(this.feed.onParsedFrame(text, parsed, tickMs, (t) => this.ws.isStale(t)));
       },

@@ -58,6 +58,14 @@ export interface ClobVenueOptions {
   readonly onAccountSetupError?: (hint: string) => void;
   /** Receives one line per outcome: ids, kind, reason — never credentials. */
   readonly logger?: Logger;
+  /**
+   * Called with each POST's latencies, ms (issue #13 histograms): `decision_to_post` from
+   * `submit` to the POST sent (building, signing, the write-ahead store, earlier attempts) and
+   * `round_trip` from the POST sent to its answer (or its timeout).
+   */
+  readonly onLatency?: (kind: 'decision_to_post' | 'round_trip', ms: number) => void;
+  /** A monotonic clock for those latencies, ms (default `performance.now`). */
+  readonly monotonic?: () => number;
 }
 
 /** Default bound of every outbound request, ms (`requestTimeoutMs`). */

@@ -63,6 +63,9 @@ export class ClobVenue implements ExecutionVenue {
   private readonly clock: Clock;
   private readonly wall: Clock;
   private readonly timeoutMs: number;
+  /** When each command in flight left the trader (monotonic ms), for `onLatency`. */
+  private readonly submittedAt = new Map<string, number>();
+  private readonly monotonic: () => number;
 
   private constructor(
     private readonly client: ClobClient,
@@ -73,6 +76,7 @@ export class ClobVenue implements ExecutionVenue {
     this.clock = opts.clock ?? new SystemClock();
     this.wall = opts.wall ?? new SystemClock();
     this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.monotonic = opts.monotonic ?? (() => performance.now());
     // a fresh process (a restart) has not loaded the market's fee schedule yet
     const loadMarket = (tokenId: string) =>
       withTimeout(this.client.getFeeExponent(tokenId), this.timeoutMs, 'market info');
@@ -133,11 +137,15 @@ export class ClobVenue implements ExecutionVenue {
       });
       return;
     }
+    if (this.opts.onLatency !== undefined) this.submittedAt.set(cmd.clientOrderId, this.monotonic());
     const p = this.execute(cmd)
       .catch((err: unknown) =>
         this.event(cmd, { kind: 'unknown', reason: `venue error: ${errorText((err as Error).message)}` }),
       )
-      .then((ev) => this.emit(ev));
+      .then((ev) => {
+        this.submittedAt.delete(cmd.clientOrderId);
+        this.emit(ev);
+      });
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
   }
@@ -363,13 +371,18 @@ export class ClobVenue implements ExecutionVenue {
       }
     }
     let res;
+    const postedAt = this.monotonic();
+    const decidedAt = this.submittedAt.get(cmd.clientOrderId);
+    if (decidedAt !== undefined) this.opts.onLatency?.('decision_to_post', postedAt - decidedAt);
     try {
       res = await this.http.postOrder(built.order);
     } catch (err) {
+      this.opts.onLatency?.('round_trip', this.monotonic() - postedAt);
       if (err instanceof TimeoutError)
         return { kind: 'unknown', reason: `no answer within ${this.timeoutMs} ms (order ${built.orderId})` };
       throw err;
     }
+    this.opts.onLatency?.('round_trip', this.monotonic() - postedAt);
     info.answered = true;
     const outcome = classifyPost(res);
     if (outcome.kind === 'retry') {

@@ -8,9 +8,10 @@
  * Families (prefix `updown_`): trading — open positions, positions opened today, exits by reason,
  * average stop-loss and take-profit %, average share of the peak captured, failed exit rounds,
  * reversals executed and blocked by reason, realised P&L today, fees; feed — frames, books
- * rejected, stale tokens now, reconnects, ticks persisted, failed batches; live — orders by
- * purpose and outcome, unknown orders now, reconciliation passes and discrepancies by kind,
- * redeemed payouts. Default process metrics are included.
+ * rejected, stale tokens now, reconnects, ticks persisted, failed batches, feed lag (histogram);
+ * live — orders by purpose and outcome, unknown orders now, reconciliation passes and
+ * discrepancies by kind, redeemed payouts, order round trip and decision to post (histograms,
+ * `latency.ts`). Default process metrics are included.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { PROFIT_TAKING_REASONS } from '../core/types';
@@ -19,6 +20,7 @@ import { intervalLabel } from '../core/ids';
 import type { LiveStats } from '../live/live-stats';
 import type { TradeLine } from '../trader/position';
 import type { TraderStats } from '../trader/trader-stats';
+import type { LatencyMetrics } from './latency';
 
 /** An open position as the metrics see it (labels only). */
 export interface OpenPositionLabels {
@@ -55,6 +57,8 @@ export interface MetricsSources {
   readonly alerts?: () => Readonly<Record<string, number>>;
   /** Now, ms (the venue's clock): "today" is its UTC day. */
   readonly now: () => number;
+  /** The latency histograms (feed lag, order round trip, decision to post), observed elsewhere. */
+  readonly latency?: LatencyMetrics;
 }
 
 const TRADE_LABELS = ['crypto', 'window', 'strategy', 'side', 'reason'] as const;
@@ -99,6 +103,7 @@ export function buildMetrics(sources: MetricsSources): Registry {
   if (sources.collector !== undefined) addFeed(sources.collector, counter, gauge);
   if (sources.trader !== undefined) addTrading(sources.trader, sources.now, counter, gauge);
   if (sources.live !== undefined) addLive(sources.live, counter, gauge);
+  sources.latency?.registerInto(register);
   const alerts = sources.alerts;
   if (alerts !== undefined) {
     const last = new Map<string, number>();

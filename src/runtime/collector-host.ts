@@ -21,6 +21,7 @@ import type { Repository } from '../persistence/repository';
 import { AlertMonitor } from '../alerts/alert-monitor';
 import type { AlertInputs } from '../alerts/alert-rules';
 import type { LiveSource, TraderSource } from '../metrics/trading-metrics';
+import { LatencyMetrics, type OrderLatencyKind } from '../metrics/latency';
 import type { DashboardTrader, LivePanelSource } from '../dashboard/dashboard-model';
 import { serveDashboard, serveMetrics, type Dashboard } from './observability';
 
@@ -35,6 +36,8 @@ export interface PluginContext {
   readonly markets: () => MarketInfo[];
   /** The venue's time (the local exchange's clock with `--local`, else the wall clock), ms. */
   readonly venueNow: () => number;
+  /** Records an order latency (the live venue's round trips and decision-to-post; issue #13). */
+  readonly observeOrderLatency: (kind: OrderLatencyKind, ms: number) => void;
 }
 
 /** A consumer of the collector's ticks. */
@@ -152,6 +155,7 @@ export async function runCollect(
       config: redactConfig(cfg),
     });
   }
+  const latency = new LatencyMetrics();
   const collector = new Collector({
     gammaUrl: cfg.GAMMA_URL,
     clobUrl: cfg.CLOB_URL,
@@ -172,6 +176,7 @@ export async function runCollect(
     repo,
     runId,
     recorder: cfg.RECORD_DIR === '' ? null : new FrameRecorder(cfg.RECORD_DIR, clock.now()),
+    onFeedLag: latency.observeFeedLag,
   });
   // dependency order (issue #10): the collector (books, markets) → the plugin → its ticks
   let plugin: CollectPlugin | undefined;
@@ -183,6 +188,7 @@ export async function runCollect(
       bookOf: (id) => collector.feed.l2.book(id),
       markets: () => collector.windows(),
       venueNow: () => venueClock?.now() ?? clock.now(),
+      observeOrderLatency: latency.observeOrder,
     });
   } catch (err) {
     venueClock?.stop();
@@ -210,6 +216,7 @@ export async function runCollect(
   const metrics = await serveMetrics(cfg, {
     collector: () => collector.status(),
     alerts: () => alerts.fired,
+    latency,
     ...(plugin?.metrics?.trader === undefined ? {} : { trader: plugin.metrics.trader }),
     ...(plugin?.metrics?.live === undefined ? {} : { live: plugin.metrics.live }),
     now: venueNow,

@@ -241,6 +241,7 @@ async function buildSession(cfg: Config, i: SessionInputs): Promise<BuiltSession
         await i.repo.insertOrderAttempts(i.run.runId, [{ clientOrderId, venueOrderId, signedMs }]);
       },
       onAccountSetupError: i.onAccountSetupError,
+      onLatency: i.ctx.observeOrderLatency,
     });
   } catch (err) {
     throw new VenueRefused((err as Error).message);
