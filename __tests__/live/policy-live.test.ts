@@ -100,7 +100,9 @@ test(
     // the live venue timed each POST (decision → post, round trip) into the histograms
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const count = (name: string): number =>
-      Number(/^(\S+) (\S+)$/m.exec(metrics.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? 0);
+      Number(
+        /^(\S+) (\S+)$/m.exec(metrics.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? 0,
+      );
     expect(count('updown_order_round_trip_seconds_count')).toBeGreaterThanOrEqual(2);
     expect(count('updown_decision_to_post_seconds_count')).toBeGreaterThanOrEqual(2);
     const dash = /dashboard: (http:\/\/\S+)/.exec(sc.trader.out)?.[1];
