@@ -7,7 +7,9 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumPath, runUiFlow } from '../../testkit/ui/ui-flow';
+import { chromium } from 'playwright-core';
+import { runReplay } from '../../src/cli/replay';
+import { SHARED_BTC15M, chromiumPath, runUiFlow } from '../../testkit/ui/ui-flow';
 
 describe('dashboard in headless Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ui-e2e-'));
@@ -31,4 +33,66 @@ describe('dashboard in headless Chromium', () => {
     expect(statSync(r.screenshot).size).toBeGreaterThan(10_000);
     expect(r.metrics).toBeGreaterThan(20);
   }, 240_000);
+
+  it('the replay report opens offline, filters by window and draws a position’s lines', async () => {
+    const report = join(dir, 'report.html');
+    const res = await runReplay(
+      { input: SHARED_BTC15M, out: join(dir, 'report.jsonl'), db: false, progress: false, report },
+      { LOG_LEVEL: 'silent' },
+    );
+    await res.close();
+    const browser = await chromium.launch({
+      executablePath: chromiumPath()!,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 1400 } });
+      const external: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) external.push(r.url());
+      });
+      await page.goto(`file://${report}`);
+      const cards = page.locator('section.position');
+      const all = await cards.count();
+      expect(all).toBeGreaterThan(100);
+      const windows = await page
+        .locator('#window option')
+        .evaluateAll((os) =>
+          os.map((o) => (o as unknown as { value: string }).value).filter((v) => v !== ''),
+        );
+      const w = windows[1]!;
+      await page.selectOption('#window', w);
+      const shown = page.locator(`section.position[data-window="${w}"]`);
+      const n = await shown.count();
+      expect(n).toBeGreaterThanOrEqual(1);
+      expect(await page.locator('section.position:visible').count()).toBe(n);
+      // the first card of the window is drawn once in view: its chart has the stop and exit lines
+      await shown.first().scrollIntoViewIfNeeded();
+      await page.waitForSelector(`section.position[data-window="${w}"][data-drawn="1"]`);
+      const labels = await shown.first().evaluate((card) => {
+        const g = globalThis as unknown as {
+          Chart: { getChart(c: unknown): { data: { datasets: { label: string }[] } } | undefined };
+        };
+        const chart = g.Chart.getChart(
+          (card as unknown as { querySelector(s: string): unknown }).querySelector('canvas'),
+        );
+        return chart?.data.datasets.map((d) => d.label) ?? [];
+      });
+      expect(labels).toEqual([
+        'bid',
+        'entry',
+        'HWM',
+        'stop loss',
+        'trailing stop',
+        'profit floor',
+        'stop',
+        'exit',
+      ]);
+      expect(external).toEqual([]);
+      await page.screenshot({ path: join(dir, 'report.png') });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

@@ -100,11 +100,11 @@ export async function runReplay(
   if (opts.input !== undefined) Object.assign(overrides, { REPLAY_INPUT: opts.input });
   if (opts.out !== undefined) Object.assign(overrides, { OUT_PATH: opts.out });
   const cfg = loadConfig({ env, configPath: opts.config, overrides });
+  const speed = paceOf(opts);
+  paceFromOf(opts); // refused before anything opens
   const log = deps.log ?? createLogger(cfg.LOG_LEVEL);
   log.info({ input: cfg.REPLAY_INPUT, strategies: cfg.strategies.map((s) => s.name) }, 'replay starting');
   const recording = isRecording(cfg.REPLAY_INPUT);
-  const speed = paceOf(opts);
-  paceFromOf(opts); // refused before anything opens
 
   let repo: Repository | null = null;
   let runId: number | null = null;

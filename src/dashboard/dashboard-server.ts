@@ -50,8 +50,8 @@ const SECURITY_HEADERS = {
  */
 export async function startDashboard(opts: DashboardOptions): Promise<DashboardServer> {
   const chartJs = chartJsBundle();
-  const streams = new Set<ServerResponse>();
-  let lastVersion = -1;
+  // each event stream with the version it last received
+  const streams = new Map<ServerResponse, number>();
   let lastBeatMs = Date.now();
 
   const send = (res: ServerResponse, type: string, body: string, status = 200): void => {
@@ -80,8 +80,11 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardS
           'Content-Type': 'text/event-stream',
           Connection: 'keep-alive',
         });
-        res.write(`retry: 1000\ndata: ${JSON.stringify(opts.snapshot())}\n\n`);
-        streams.add(res);
+        {
+          const first = opts.snapshot();
+          res.write(`retry: 1000\ndata: ${JSON.stringify(first)}\n\n`);
+          streams.set(res, first.version);
+        }
         req.on('close', () => streams.delete(res));
         return;
       default:
@@ -99,13 +102,16 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardS
     if (streams.size === 0) return;
     const now = Date.now();
     const snap = opts.snapshot();
-    if (snap.version !== lastVersion) {
-      lastVersion = snap.version;
-      const frame = `data: ${JSON.stringify(snap)}\n\n`;
-      for (const s of streams) s.write(frame);
-      lastBeatMs = now;
-    } else if (now - lastBeatMs >= 15_000) {
-      for (const s of streams) s.write(': keep-alive\n\n');
+    let frame: string | null = null;
+    for (const [s, v] of streams) {
+      if (v === snap.version) continue;
+      frame ??= `data: ${JSON.stringify(snap)}\n\n`;
+      s.write(frame);
+      streams.set(s, snap.version);
+    }
+    if (frame !== null) lastBeatMs = now;
+    else if (now - lastBeatMs >= 15_000) {
+      for (const s of streams.keys()) s.write(': keep-alive\n\n');
       lastBeatMs = now;
     }
   }, opts.pushMs ?? 250);
@@ -117,7 +123,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardS
     clients: () => streams.size,
     close: async () => {
       clearInterval(timer);
-      for (const s of streams) s.end();
+      for (const s of streams.keys()) s.end();
       streams.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
