@@ -185,6 +185,10 @@ export const DASHBOARD_JS = `'use strict';
       );
       chart('w:' + w.key, card, labelsOf(w.series.t), [{ label: 'UP mid', data: w.series.v.mid || [], color: 'mid' }], true);
     });
+    // newest window first: move the cards only when the order changed
+    var order = s.windows.map(function (w) { return w.key; }).join('|');
+    var shown = Array.prototype.map.call(box.children, function (c) { return c.getAttribute('data-key'); }).join('|');
+    if (order !== shown) s.windows.forEach(function (w) { box.appendChild(cardOf(box, w.key)); });
   }
 
   function renderExits(s) {
