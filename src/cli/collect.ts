@@ -53,7 +53,8 @@ export function registerCollect(program: Command): void {
         db: o.db !== false,
         durationSec: o.duration === undefined ? null : Number(o.duration),
         venueTime: o.local !== undefined,
-        ...(o.dashboard === true ? { dashboard: { mode: 'collect' } } : {}),
+        mode: 'collect',
+        dashboard: o.dashboard === true,
       });
     });
 }

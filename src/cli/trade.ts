@@ -95,7 +95,8 @@ export async function runTrade(
     durationSec: o.duration === undefined ? null : Number(o.duration),
     venueTime: o.local !== undefined,
     plugin: (ctx) => simTrader(cfg, ctx),
-    ...(o.dashboard === true ? { dashboard: { mode: 'sim' } } : {}),
+    mode: 'sim',
+    dashboard: o.dashboard === true,
   });
   return 0;
 }

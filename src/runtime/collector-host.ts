@@ -21,6 +21,7 @@ import type { Repository } from '../persistence/repository';
 import { AlertMonitor } from '../alerts/alert-monitor';
 import type { AlertInputs } from '../alerts/alert-rules';
 import type { LiveSource, TraderSource } from '../metrics/trading-metrics';
+import type { MetricsServer } from '../metrics/metrics-server';
 import { LatencyMetrics, type OrderLatencyKind } from '../metrics/latency';
 import type { DashboardTrader, LivePanelSource } from '../dashboard/dashboard-model';
 import { serveDashboard, serveMetrics, type Dashboard } from './observability';
@@ -74,20 +75,18 @@ function alertInputs(nowMs: number, s: CollectorStatus, plugin: CollectPlugin | 
   };
 }
 
-/** The dashboard of a collector and its plugin: feed health, the trader and the live panel. */
+/** The dashboard of a collector and its plugin (read once built): feed health, the trader, the live panel. */
 function openDashboard(
   cfg: Config,
-  mode: string,
+  mode: 'collect' | 'sim' | 'live',
   collector: Collector,
-  plugin: CollectPlugin | undefined,
+  plugin: () => CollectPlugin | undefined,
 ): Promise<Dashboard> {
-  const live = plugin?.metrics?.live;
-  const trader = plugin?.metrics?.dashboard;
   return serveDashboard(cfg, {
     mode,
     feed: () => collector.status(),
-    ...(trader === undefined ? {} : { trader }),
-    ...(live === undefined ? {} : { live: () => livePanelOf(live()) }),
+    ...(mode === 'collect' ? {} : { trader: () => plugin()?.metrics?.dashboard?.() ?? null }),
+    ...(mode === 'live' ? { live: () => livePanelOf(plugin()?.metrics?.live?.() ?? null) } : {}),
   });
 }
 
@@ -127,8 +126,10 @@ export async function runCollect(
     run?: { readonly repo: Repository; readonly runId: number };
     /** Stops the collector when it resolves, like Ctrl-C (the live runtime's account-setup stop). */
     stopWhen?: Promise<unknown>;
-    /** Serve the dashboard (`--dashboard`, issue #13), labelled with `mode` (`collect`, `sim`, `live`). */
-    dashboard?: { readonly mode: string };
+    /** What runs on the feed: the collector alone, the sim trader or the live trader (metrics, dashboard). */
+    mode: 'collect' | 'sim' | 'live';
+    /** Serve the dashboard (`--dashboard`, issue #13). */
+    dashboard?: boolean;
   },
 ): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL);
@@ -178,8 +179,29 @@ export async function runCollect(
     recorder: cfg.RECORD_DIR === '' ? null : new FrameRecorder(cfg.RECORD_DIR, clock.now()),
     onFeedLag: latency.observeFeedLag,
   });
-  // dependency order (issue #10): the collector (books, markets) → the plugin → its ticks
+  // the observation endpoints first (a port in use stops the command before anything trades);
+  // they read the plugin once it exists
   let plugin: CollectPlugin | undefined;
+  const venueNow = (): number => venueClock?.now() ?? clock.now();
+  const alerts = new AlertMonitor({ cfg, log, webhookUrl: cfg.ALERT_WEBHOOK_URL });
+  let metrics: MetricsServer | null = null;
+  let dashboard: Dashboard | null = null;
+  try {
+    metrics = await serveMetrics(cfg, {
+      collector: () => collector.status(),
+      alerts: () => alerts.fired,
+      latency,
+      ...(opts.mode === 'collect' ? {} : { trader: () => plugin?.metrics?.trader?.() ?? null }),
+      ...(opts.mode === 'live' ? { live: () => plugin?.metrics?.live?.() ?? null } : {}),
+      now: venueNow,
+    });
+    if (opts.dashboard === true) dashboard = await openDashboard(cfg, opts.mode, collector, () => plugin);
+  } catch (err) {
+    await metrics?.close();
+    venueClock?.stop();
+    throw err;
+  }
+  // dependency order (issue #10): the collector (books, markets) → the plugin → its ticks
   try {
     plugin = await opts.plugin?.({
       repo,
@@ -187,40 +209,25 @@ export async function runCollect(
       log,
       bookOf: (id) => collector.feed.l2.book(id),
       markets: () => collector.windows(),
-      venueNow: () => venueClock?.now() ?? clock.now(),
+      venueNow,
       observeOrderLatency: latency.observeOrder,
     });
   } catch (err) {
-    venueClock?.stop();
-    throw err;
-  }
-  let dashboard: Dashboard | null;
-  try {
-    dashboard =
-      opts.dashboard === undefined ? null : await openDashboard(cfg, opts.dashboard.mode, collector, plugin);
-  } catch (err) {
+    await metrics?.close();
+    await dashboard?.server.close();
     venueClock?.stop();
     throw err;
   }
   const model = dashboard?.model;
-  if (plugin !== undefined && model !== undefined)
+  const p = plugin;
+  if (p !== undefined && model !== undefined)
     collector.setTickListener((t: Tick) => {
-      plugin.onTick(t);
+      p.onTick(t);
       model.observe(t);
     });
-  else if (plugin !== undefined) collector.setTickListener((t: Tick) => plugin.onTick(t));
+  else if (p !== undefined) collector.setTickListener((t: Tick) => p.onTick(t));
   else if (model !== undefined) collector.setTickListener((t: Tick) => model.observe(t));
   await plugin?.start?.();
-  const venueNow = (): number => venueClock?.now() ?? clock.now();
-  const alerts = new AlertMonitor({ cfg, log, webhookUrl: cfg.ALERT_WEBHOOK_URL });
-  const metrics = await serveMetrics(cfg, {
-    collector: () => collector.status(),
-    alerts: () => alerts.fired,
-    latency,
-    ...(plugin?.metrics?.trader === undefined ? {} : { trader: plugin.metrics.trader }),
-    ...(plugin?.metrics?.live === undefined ? {} : { live: plugin.metrics.live }),
-    now: venueNow,
-  });
   log.info({ cryptos, intervalsSec, ws: cfg.MARKET_WS_URL }, 'collector starting');
   await collector.start();
   let lastFrames = 0;

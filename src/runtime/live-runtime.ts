@@ -107,7 +107,8 @@ export async function runLive(cfg: Config, o: RunLiveOptions): Promise<number> {
         venueTime: o.venueTime,
         run: { repo: openRepo, runId: run.runId },
         stopWhen: accountStop.stopped,
-        ...(o.dashboard === true ? { dashboard: { mode: 'live' } } : {}),
+        mode: 'live',
+        dashboard: o.dashboard === true,
         plugin: async (ctx) => {
           const b = await buildSession(cfg, {
             ctx,
