@@ -391,8 +391,8 @@ export interface PostCount {
  *   exactly one POST per stored attempt (minus the dropped ones): a re-sent order the venue
  *   rejected would still be counted;
  * - every trade of the wallet belongs to a stored attempt, at most one BUY order per entry;
- * - nothing lost: per token, the chain holds the shares of the OPEN positions (plus < 0.01 share of
- *   dust per sale).
+ * - nothing lost: per token, the chain holds the shares of the OPEN positions and of those EXITING
+ *   between attempts (plus < 0.01 share of dust per sale).
  */
 export async function expectConsistent(
   rig: CrashRig,
@@ -444,7 +444,10 @@ export async function expectConsistent(
   const ctf = rig.stack.chain.ctf.getFunction('balanceOf');
   for (const token of new Set(positions.map((p) => canonicalTokenId(p.tokenId)))) {
     const of = positions.filter((p) => sameToken(p.tokenId, token));
-    const open = of.filter((p) => p.state === 'OPEN').reduce((a, p) => a + BigInt(p.shares), 0n);
+    // positions still holding their tokens: OPEN, and EXITING between attempts (nothing sold yet)
+    const open = of
+      .filter((p) => p.state === 'OPEN' || p.state === 'EXITING')
+      .reduce((a, p) => a + BigInt(p.shares), 0n);
     const sold = of.filter((p) => p.state === 'CLOSED' && (p.proceedsUsdc ?? 0) > 0).length;
     const held = (await ctf.staticCall(sc.wallet.address, token)) as bigint;
     const extra = held - open;
