@@ -22,7 +22,8 @@ test('a dashboard port in use stops collect at start with the port named', async
           env: {
             PATH: process.env['PATH'] ?? '',
             DASHBOARD_PORT: String(port),
-            LOG_LEVEL: 'silent',
+            // info: the "collector starting" line would show if the command got that far
+            LOG_LEVEL: 'info',
             // nothing answers here: the command must stop before it tries
             GAMMA_URL: 'http://127.0.0.1:9',
             CLOB_URL: 'http://127.0.0.1:9',

@@ -67,10 +67,9 @@ describe('DashboardModel on the shared data', () => {
     const trailing = views.find((v) => v.trailingStop !== null)!;
     expect(trailing.effectiveStop).toBe(trailing.trailingStop);
     expect(trailing.effectiveStop!).toBeGreaterThan(0.405);
-    // the trail: max(HWM × (1 − 10 %), the floor)
-    expect(trailing.trailingStop).toBe(
-      Math.max(Math.round(trailing.highWaterMark! * 0.9 * 1000) / 1000, 0.567),
-    );
+    // the trailing-stop line is the HWM trail, round(HWM × (1 − 10 %)); here above the 0.567 floor
+    expect(trailing.trailingStop).toBe(Math.round(trailing.highWaterMark! * 0.9 * 1000) / 1000);
+    expect(trailing.trailingStop!).toBeGreaterThan(0.567);
     const hwms = views.map((v) => v.highWaterMark!);
     expect(hwms).toEqual([...hwms].sort((a, b) => a - b));
     // the per-second trace carries the stop line as it moved

@@ -186,9 +186,7 @@ interface Watch {
  */
 async function watchReplay(cfg: Config, engine: ReplayEngine, opts: ReplayCommandOptions): Promise<Watch> {
   const observers: ((t: Tick) => void)[] = [];
-  const view = dashboardTraderOf(engine.trader, engine.sink.trades, cfg);
-  const dashboard =
-    opts.dashboard === true ? await serveDashboard(cfg, { mode: 'replay', trader: () => view }) : null;
+  const dashboard = opts.dashboard === true ? await replayDashboard(cfg, engine) : null;
   if (dashboard !== null) observers.push((t) => dashboard.model.observe(t));
   const source = traderSourceOf(engine.trader, engine.sink.trades);
   let metrics: MetricsServer | null = null;
@@ -220,6 +218,12 @@ async function watchReplay(cfg: Config, engine: ReplayEngine, opts: ReplayComman
       await metrics?.close();
     },
   };
+}
+
+/** The dashboard over a replay's trader. */
+function replayDashboard(cfg: Config, engine: ReplayEngine): Promise<Dashboard> {
+  const view = dashboardTraderOf(engine.trader, engine.sink.trades, cfg);
+  return serveDashboard(cfg, { mode: 'replay', trader: () => view });
 }
 
 /**

@@ -15,7 +15,7 @@ import { trailingStopPrice } from './trailing';
 export function effectiveStop(r: PositionRecord, set: ExitPolicySet, t: ExitThresholds): number | null {
   const entry = r.entryPrice;
   if (entry === null) return null;
-  let stop = Math.round(entry * (1 - (set.stopLossPct ?? t.STOP_LOSS_PCT)));
+  let stop = stopLossPrice(entry, set, t);
   if (set.trailingStop && r.trailingActivatedAtMs !== null && r.highWaterMark !== null)
     stop = Math.max(
       stop,
@@ -24,4 +24,9 @@ export function effectiveStop(r: PositionRecord, set: ExitPolicySet, t: ExitThre
   for (const s of Object.values(r.exitState?.policies ?? {}))
     if (typeof s['stop'] === 'number') stop = Math.max(stop, s['stop']);
   return stop;
+}
+
+/** The stop-loss level of `entry` (micro-USDC): `round(entry × (1 − stop-loss %))`, the set's own % when it has one. */
+export function stopLossPrice(entry: number, set: ExitPolicySet, t: ExitThresholds): number {
+  return Math.round(entry * (1 - (set.stopLossPct ?? t.STOP_LOSS_PCT)));
 }

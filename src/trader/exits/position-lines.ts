@@ -5,7 +5,7 @@
  * Pure; prices in micro-USDC per share, rules from design §5.
  */
 import type { PositionRecord } from '../journal-records';
-import { effectiveStop } from './effective-stop';
+import { effectiveStop, stopLossPrice } from './effective-stop';
 import type { ExitPolicySet } from './policy-set';
 import type { ExitThresholds } from './thresholds';
 
@@ -41,7 +41,7 @@ export function positionLines(
   return {
     entry,
     highWaterMark: r.highWaterMark,
-    stopLoss: Math.round(entry * (1 - (set.stopLossPct ?? t.STOP_LOSS_PCT))),
+    stopLoss: stopLossPrice(entry, set, t),
     activation: Math.round(entry * (1 + t.TRAILING_ACTIVATION_PCT)),
     trailingStop: active ? Math.round(r.highWaterMark! * (1 - t.TRAILING_STOP_PCT)) : null,
     profitFloor: Math.round(entry * (1 + t.MIN_PROFIT_FLOOR_PCT)),
